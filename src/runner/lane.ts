@@ -1,0 +1,206 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import type { BrowserSession } from '../browser/session.js';
+import type { DatasetWriter } from '../output/dataset.js';
+import { stepModule } from '../steps/registry.js';
+import type { StepContext, StepModule, StepNode } from '../steps/types.js';
+import { InterruptedError, plainMessage, StepError } from './errors.js';
+import type { RunEvents } from './events.js';
+import { resolveDeep } from './expressions.js';
+import type { Scope } from './scope.js';
+import type { SecretMasker } from './secrets.js';
+import type { StepFailure } from './run-record.js';
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** What every lane of one run shares. */
+export interface RunServices {
+  session: BrowserSession;
+  events: RunEvents;
+  dataset: DatasetWriter;
+  masker: SecretMasker;
+  runDir: string;
+  signal: AbortSignal;
+  loadSteps(file: string): Promise<{ steps: StepNode[]; params: string[] }>;
+  onFailure(failure: StepFailure): void;
+}
+
+let laneCounter = 0;
+
+/**
+ * A thread of execution with a page of its own, opened on first use. The main lane runs the
+ * workflow; a loop with concurrency runs each item in a lane of its own.
+ */
+export class Lane {
+  readonly id = `lane-${++laneCounter}`;
+  private page: Page | undefined;
+  private lastUrl: string | undefined;
+
+  constructor(private readonly services: RunServices) {}
+
+  async runSteps(steps: StepNode[], scope: Scope): Promise<void> {
+    for (const step of steps) await this.runStep(step, scope);
+  }
+
+  /** Closes the lane's page, whatever state the lane ended in. */
+  async close(): Promise<void> {
+    if (this.page) await this.services.session.closePage(this.page, 'its steps ended');
+    this.page = undefined;
+  }
+
+  private openPage(): Page | undefined {
+    return this.services.session.isOpen(this.page) ? this.page : undefined;
+  }
+
+  private async runStep(step: StepNode, scope: Scope): Promise<void> {
+    const { events, signal } = this.services;
+    if (signal.aborted) throw signal.reason;
+    const module = stepModule(step.kind)!;
+    if (step.options.if !== undefined && !truthy(this.evaluate(step.options.if, scope))) {
+      events.emit('step-end', { step, laneId: this.id, status: 'skipped', durationMs: 0, retries: 0 });
+      if (step.options.else) await this.runSteps(step.options.else, scope);
+      return;
+    }
+    const attempts = 1 + (step.options.retry?.times ?? 0);
+    const started = performance.now();
+    for (let attempt = 1; ; attempt++) {
+      events.emit('step-start', { step, laneId: this.id });
+      try {
+        await this.attempt(module, step, scope);
+        events.emit('step-end', { step, laneId: this.id, status: 'passed', durationMs: performance.now() - started, retries: attempt - 1, page: this.openPage() });
+        return;
+      } catch (error) {
+        if (error instanceof InterruptedError || signal.aborted) throw signal.reason ?? error;
+        const cause = error instanceof StepError ? error.reason : plainMessage(error);
+        if (attempt < attempts) {
+          events.emit('step-retry', { step, attempt, error: cause });
+          await delay(step.options.retry?.delayMs ?? 0, signal);
+          continue;
+        }
+        events.emit('step-end', { step, laneId: this.id, status: 'failed', durationMs: performance.now() - started, error: cause, retries: attempt - 1, page: this.openPage() });
+        const failure = error instanceof StepError ? error : await this.describeFailure(step, cause);
+        this.services.onFailure({
+          stepId: failure.step.id,
+          title: failure.step.title,
+          file: failure.step.loc.file,
+          line: failure.step.loc.line,
+          url: failure.url,
+          message: failure.reason,
+          screenshot: failure.screenshot,
+          at: new Date().toISOString(),
+          optional: Boolean(step.options.optional),
+        });
+        if (step.options.optional) {
+          events.emit('log', { message: `optional step failed, carrying on: ${cause}`, step });
+          return;
+        }
+        throw failure;
+      }
+    }
+  }
+
+  private async attempt(module: StepModule, step: StepNode, scope: Scope): Promise<void> {
+    const skip = new Set([...(module.blocks ?? []), ...(module.lazy ?? [])]);
+    const params: Record<string, unknown> = {};
+    for (const [key, value] of Object.entries(step.params)) params[key] = skip.has(key) ? value : this.evaluate(value, scope);
+    // Control steps run for as long as their blocks do; only their own explicit timeout bounds them.
+    const timeoutMs = step.options.timeoutMs ?? (module.blocks?.length ? undefined : DEFAULT_TIMEOUT_MS);
+    const leased: { page?: Page } = {};
+    const ctx = this.context(step, scope, timeoutMs ?? DEFAULT_TIMEOUT_MS, leased);
+    try {
+      await bounded(module.run(params, ctx, step), timeoutMs, this.services.signal);
+    } finally {
+      if (leased.page) {
+        if (this.services.session.isOpen(leased.page)) this.lastUrl = leased.page.url();
+        this.services.session.release(leased.page);
+      }
+    }
+  }
+
+  private evaluate(value: unknown, scope: Scope, extra?: Record<string, unknown>): unknown {
+    return resolveDeep(value, extra ? { ...scope.snapshot(), ...extra } : scope.snapshot());
+  }
+
+  private context(step: StepNode, scope: Scope, timeoutMs: number, leased: { page?: Page }): StepContext {
+    const { session, events, dataset, masker, runDir, signal } = this.services;
+    const stepDir = dirname(resolve(step.loc.file));
+    return {
+      page: async () => {
+        if (leased.page && session.isOpen(leased.page)) return leased.page;
+        const { page, reopened } = await session.lease(this.page, this.id);
+        leased.page = page;
+        this.page = page;
+        if (reopened && this.lastUrl && this.lastUrl !== 'about:blank') {
+          events.emit('log', { message: `reopened the page at ${this.lastUrl} (it was closed to save memory)`, step });
+          await page.goto(this.lastUrl, { timeout: timeoutMs });
+        }
+        return page;
+      },
+      currentPage: () => this.openPage(),
+      get: (name) => scope.get(name),
+      set: (name, value) => scope.set(name, value),
+      evaluate: (value, extra) => this.evaluate(value, scope, extra),
+      emit: async (record) => {
+        dataset.write(masker.maskDeep(record));
+        events.emit('record', { count: dataset.count });
+      },
+      runBlock: (steps, vars) => this.runSteps(steps, vars ? scope.child(vars) : scope),
+      inNewLane: async (fn, vars) => {
+        const lane = new Lane(this.services);
+        try {
+          await fn(lane.context(step, scope.child(vars), timeoutMs, {}));
+        } finally {
+          await lane.close();
+        }
+      },
+      loadSteps: (file) => this.services.loadSteps(resolve(stepDir, file)),
+      maxPages: session.maxPages,
+      timeoutMs,
+      resolvePath: (path) => resolve(stepDir, path),
+      runPath: (name) => {
+        const path = join(runDir, name);
+        mkdirSync(dirname(path), { recursive: true });
+        return path;
+      },
+      log: (message) => events.emit('log', { message: masker.mask(message), step }),
+      progress: (done, total) => events.emit('loop-progress', { step, done, total }),
+      signal,
+    };
+  }
+
+  private async describeFailure(step: StepNode, cause: string): Promise<StepError> {
+    const page = this.openPage();
+    let screenshot: string | undefined;
+    if (page && !stepModule(step.kind)?.blocks?.length) {
+      const name = `failures/${step.loc.line}-${step.kind}-${Date.now().toString(36)}.png`;
+      const path = join(this.services.runDir, name);
+      mkdirSync(dirname(path), { recursive: true });
+      screenshot = await page.screenshot({ path, timeout: 5000 }).then(() => name, () => undefined);
+    }
+    return new StepError(step, this.services.masker.mask(cause), page?.url(), screenshot);
+  }
+}
+
+function truthy(value: unknown): boolean {
+  return Boolean(value) && value !== 'false' && value !== '0';
+}
+
+function bounded<T>(work: Promise<T>, timeoutMs: number | undefined, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => reject(new Error(`the step took longer than its ${Math.round(timeoutMs / 1000)} s timeout`)), timeoutMs);
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
+    });
+  });
+}
+
+function delay(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(resolve, ms);
+    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+  });
+}

@@ -1,0 +1,165 @@
+import type { ErrorObject } from 'ajv';
+import type { Diagnostic } from './diagnostics.js';
+import { didYouMean } from './did-you-mean.js';
+import type { JsonSchema } from './json-schema.js';
+import { keyNodeAt, nodeAt, positionOf, type PathSegment, type YamlSource } from './yaml-source.js';
+
+export interface SchemaWording {
+  /** Errors another check words better: they are dropped. */
+  drop?(error: ErrorObject): boolean;
+  /** Own wording for an unknown key in a given mapping schema. */
+  unknownKey?(schema: JsonSchema, key: string): { message: string; hint?: string } | undefined;
+}
+
+/**
+ * Turns ajv's errors (allErrors, verbose) into located diagnostics in plain words. For anyOf and
+ * oneOf only the alternative that matches the value's type speaks, so an author reads one
+ * message about what they meant rather than one per alternative.
+ */
+export function schemaDiagnostics(source: YamlSource, errors: ErrorObject[], wording: SchemaWording = {}): Diagnostic[] {
+  const kept = pickAlternatives(errors.filter((error) => !wording.drop?.(error)));
+  const diagnostics = kept.map((error) => toDiagnostic(source, error, wording));
+  const seen = new Set<string>();
+  return diagnostics.filter((d) => {
+    const key = `${d.line}:${d.col}:${d.message}`;
+    return seen.has(key) ? false : (seen.add(key), true);
+  });
+}
+
+export function pointerSegments(pointer: string): PathSegment[] {
+  if (!pointer) return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+function pickAlternatives(errors: ErrorObject[]): ErrorObject[] {
+  let result = errors;
+  const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  // Innermost first, so an outer choice sees the inner ones already reduced.
+  alternatives.sort((a, b) => b.schemaPath.length - a.schemaPath.length);
+  for (const choice of alternatives) {
+    if (!result.includes(choice)) continue;
+    const prefix = `${choice.schemaPath}/`;
+    const branches = new Map<number, ErrorObject[]>();
+    for (const error of result) {
+      if (!error.schemaPath.startsWith(prefix)) continue;
+      const index = Number(error.schemaPath.slice(prefix.length).split('/')[0]);
+      branches.set(index, [...(branches.get(index) ?? []), error]);
+    }
+    const branchErrors = new Set([...branches.values()].flat());
+    const typeMatched = [...branches.entries()].filter(([, list]) => !list.some((e) => isShapeMismatch(e, choice.instancePath)));
+    result = result.filter((e) => !branchErrors.has(e));
+    if (typeMatched.length > 0) {
+      const [, best] = typeMatched.sort((a, b) => a[1].length - b[1].length)[0];
+      result = result.filter((e) => e !== choice).concat(best);
+    }
+  }
+  return result;
+}
+
+function isShapeMismatch(error: ErrorObject, instancePath: string): boolean {
+  return error.instancePath === instancePath && ['type', 'const', 'enum', 'required'].includes(error.keyword);
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  string: 'text',
+  number: 'a number',
+  integer: 'a whole number',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'a mapping (key: value lines)',
+  null: 'empty (null)',
+};
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined) return 'empty';
+  if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'a mapping';
+  if (typeof value === 'string') return `the text ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'number') return Number.isInteger(value) ? `the number ${value}` : `the number ${value}`;
+  return String(value);
+}
+
+function expectedTypes(schema: JsonSchema | undefined): string {
+  if (!schema) return 'something else';
+  const alternatives = schema.anyOf ?? schema.oneOf;
+  if (alternatives) return [...new Set(alternatives.map(expectedTypes))].join(' or ');
+  if (schema.enum) return `one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`;
+  if (schema.const !== undefined) return JSON.stringify(schema.const);
+  const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
+  if (types.length === 0) return 'something else';
+  return types.map((t) => TYPE_WORDS[t] ?? t).join(' or ');
+}
+
+function lastKey(path: PathSegment[]): string {
+  const last = path[path.length - 1];
+  if (typeof last === 'number') return path.length > 1 ? `item ${last + 1} of "${path[path.length - 2]}"` : `item ${last + 1}`;
+  return last === undefined ? 'this value' : `"${last}"`;
+}
+
+function toDiagnostic(source: YamlSource, error: ErrorObject, wording: SchemaWording): Diagnostic {
+  const path = pointerSegments(error.instancePath);
+  const at = (node: ReturnType<typeof nodeAt>) => positionOf(source, node);
+  const base = (pos: { line: number; col: number }, message: string, hint?: string): Diagnostic => ({ file: source.shownPath, line: pos.line, col: pos.col, message, hint });
+  const schema = error.parentSchema as JsonSchema | undefined;
+  const name = lastKey(path);
+
+  switch (error.keyword) {
+    case 'additionalProperties': {
+      const key = String((error.params as { additionalProperty: string }).additionalProperty);
+      const own = schema && wording.unknownKey?.(schema, key);
+      if (own) return base(at(keyNodeAt(source, path, key)), own.message, own.hint);
+      const allowed = Object.keys(schema?.properties ?? {});
+      const suggestion = didYouMean(key, allowed);
+      const where = path.length ? ` in ${name}` : '';
+      const list = allowed.length <= 14 ? `allowed here: ${allowed.join(', ')}` : undefined;
+      return base(at(keyNodeAt(source, path, key)), `unknown key "${key}"${where}${suggestion ? ` — did you mean "${suggestion}"?` : ''}`, list);
+    }
+    case 'required': {
+      const missing = String((error.params as { missingProperty: string }).missingProperty);
+      const description = schema?.properties?.[missing]?.description;
+      return base(at(nodeAt(source, path)), `${path.length ? name : 'the file'} is missing "${missing}"`, description ? `${missing}: ${description}` : undefined);
+    }
+    case 'type':
+    case 'anyOf':
+    case 'oneOf':
+      return base(at(nodeAt(source, path)), `${name} must be ${expectedTypes(schema)}, but it is ${describeValue(error.data)}`, schema?.description);
+    case 'enum': {
+      const options = (error.params as { allowedValues: unknown[] }).allowedValues;
+      const suggestion = typeof error.data === 'string' ? didYouMean(error.data, options.map(String)) : undefined;
+      if (options.some((option) => String(option) === String(error.data) && typeof option !== typeof error.data)) {
+        return base(at(nodeAt(source, path)), `${name} must be the number ${error.data}, not text`, 'write it without quotes');
+      }
+      if (error.instancePath === '/version') {
+        return base(at(nodeAt(source, path)), `unsupported version ${JSON.stringify(error.data)}; supported versions: ${options.join(', ')}`, 'write `version: 1` at the top of the file');
+      }
+      return base(at(nodeAt(source, path)), `${name} must be one of ${options.map((v) => JSON.stringify(v)).join(', ')}, but it is ${describeValue(error.data)}${suggestion ? ` — did you mean "${suggestion}"?` : ''}`);
+    }
+    case 'const':
+      return base(at(nodeAt(source, path)), `${name} must be ${JSON.stringify((error.params as { allowedValue: unknown }).allowedValue)}`);
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum': {
+      const limit = (error.params as { limit: number }).limit;
+      const word = error.keyword === 'minimum' ? 'at least' : error.keyword === 'maximum' ? 'at most' : 'more than';
+      return base(at(nodeAt(source, path)), `${name} must be ${word} ${limit}, but it is ${error.data}`);
+    }
+    case 'minItems':
+    case 'minLength':
+    case 'minProperties':
+      return base(at(nodeAt(source, path)), `${name} must not be empty`, schema?.description);
+    case 'maxItems':
+      return base(at(nodeAt(source, path)), `${name} has too many items (at most ${(error.params as { limit: number }).limit})`);
+    case 'uniqueItems':
+      return base(at(nodeAt(source, path)), `${name} lists the same value twice`);
+    case 'pattern':
+      return base(at(nodeAt(source, path)), `${name} is not written as expected: ${describeValue(error.data)}`, schema?.description);
+    case 'propertyNames':
+      return base(at(nodeAt(source, path)), `${name} has a name that is not allowed`, 'names start with a letter or _ and hold only letters, digits and _');
+    default:
+      return base(at(nodeAt(source, path)), `${name} ${error.message ?? 'is not valid'}`);
+  }
+}

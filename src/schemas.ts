@@ -1,0 +1,11 @@
+import { policySchema } from './policy/schema.js';
+import type { JsonSchema } from './runner/json-schema.js';
+import { workflowSchema } from './runner/workflow-schema.js';
+
+/** The published schemas generated from the step modules and the policy settings. */
+export function generatedSchemas(): Record<string, JsonSchema> {
+  return {
+    'workflow.schema.json': workflowSchema(),
+    'policy.schema.json': policySchema(),
+  };
+}

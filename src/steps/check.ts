@@ -1,0 +1,3 @@
+import { toggleStep } from './support/toggle.js';
+
+export default toggleStep('check');

@@ -1,0 +1,19 @@
+import { VARIABLE_NAME_PATTERN } from './support/names.js';
+import { defineStep } from './types.js';
+
+export default defineStep<Record<string, unknown>>({
+  kind: 'set',
+  summary: 'Set variables for the steps after this one; values may be expressions.',
+  schema: {
+    type: 'object',
+    minProperties: 1,
+    propertyNames: { type: 'string', pattern: VARIABLE_NAME_PATTERN },
+    additionalProperties: { description: 'The value: text, a number, a list, a mapping or an expression.' },
+  },
+  examples: [{ page: 1, seen: [] }, { total: '${{ total + number(product.price) }}', lastUrl: '${{ product.url }}' }],
+  defines: (params) => Object.keys(params),
+  title: (params) => `set ${Object.keys(params).join(', ')}`,
+  async run(params, ctx) {
+    for (const [name, value] of Object.entries(params)) ctx.set(name, value);
+  },
+});

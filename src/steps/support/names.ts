@@ -1,0 +1,35 @@
+import type { JsonSchema } from '../../runner/json-schema.js';
+
+/** Names the runner provides to every expression; a step must not overwrite them. */
+export const RESERVED_NAMES = ['env', 'secrets', 'run', 'serve'] as const;
+
+/** A plain identifier that is not one of the built-in names. */
+export const VARIABLE_NAME_PATTERN = `^(?!(${RESERVED_NAMES.join('|')})$)[A-Za-z_][A-Za-z0-9_]*$`;
+
+/** Schema of a variable name a step defines. */
+export function variableNameSchema(description: string, example: string): JsonSchema {
+  return {
+    type: 'string',
+    pattern: VARIABLE_NAME_PATTERN,
+    description: `${description} A plain name (letters, digits, _), not ${RESERVED_NAMES.join(', ')}.`,
+    examples: [example],
+  };
+}
+
+/** How the runner reads a condition: "false" and "0" written as text are false too. */
+export function isTrue(value: unknown): boolean {
+  return Boolean(value) && value !== 'false' && value !== '0';
+}
+
+/** A value as it reads in a message or a log line. */
+export function shown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined) return 'nothing';
+  return JSON.stringify(value);
+}
+
+/** A long text cut for a title or a message. */
+export function clip(text: string, max = 40): string {
+  const line = text.replace(/\s+/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}

@@ -1,0 +1,97 @@
+import type { Page } from 'playwright-core';
+import type { JsonSchema } from '../runner/json-schema.js';
+import type { SourceLocation } from '../runner/source.js';
+
+/** Options every step accepts beside its kind key. */
+export interface StepOptions {
+  /** Evaluated before the step; when false the step is skipped (and `else` runs). */
+  if?: string | boolean;
+  else?: StepNode[];
+  timeoutMs?: number;
+  optional?: boolean;
+  retry?: { times: number; delayMs: number };
+  label?: string;
+}
+
+/** A step as loaded from YAML: its kind, its parameters in full form and where it was written. */
+export interface StepNode {
+  /** Stable id: the JSON pointer of the step in its file, e.g. `crawl.yaml#/steps/3`. */
+  id: string;
+  kind: string;
+  params: Record<string, unknown>;
+  options: StepOptions;
+  /** Nested step lists of control steps, by parameter name. */
+  blocks: Record<string, StepNode[]>;
+  loc: SourceLocation;
+  /** A short human description such as `click "Sign in"`. */
+  title: string;
+}
+
+export interface DatasetRecord {
+  [field: string]: unknown;
+}
+
+/** What a step sees while it runs. */
+export interface StepContext {
+  /** The page of the current lane, opened on first use. */
+  page(): Promise<Page>;
+  /** The lane's page if one is open, without opening one. */
+  currentPage(): Page | undefined;
+  /** Looks up a variable through the enclosing scopes. */
+  get(name: string): unknown;
+  /** Updates a variable where it is defined, or defines it in the innermost scope. */
+  set(name: string, value: unknown): void;
+  /** Evaluates the expressions in a value (for parameters a step evaluates itself). */
+  evaluate(value: unknown, extra?: Record<string, unknown>): unknown;
+  /** Appends a record to the dataset, written to disk at once. */
+  emit(record: DatasetRecord): Promise<void>;
+  /** Runs a nested list of steps in a new scope holding `vars`, on this lane's page. */
+  runBlock(steps: StepNode[], vars?: Record<string, unknown>): Promise<void>;
+  /** Runs `fn` in a new lane with a page of its own, closed when `fn` ends however it ends. */
+  inNewLane(fn: (lane: StepContext) => Promise<void>, vars?: Record<string, unknown>): Promise<void>;
+  /** Loads and validates another workflow file's steps (for `include`). */
+  loadSteps(file: string): Promise<{ steps: StepNode[]; params: string[] }>;
+  /** The policy's page limit, so control steps can size their parallelism. */
+  readonly maxPages: number;
+  /** The time limit of the running step, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Resolves a path written in the workflow, relative to the workflow file's folder. */
+  resolvePath(path: string): string;
+  /** A path inside this run's folder, for files a step writes (screenshots, ...). */
+  runPath(name: string): string;
+  log(message: string): void;
+  /** Tells the progress view how far a loop has got. */
+  progress(done: number, total?: number): void;
+  readonly signal: AbortSignal;
+}
+
+/** What a step kind's module exports: one module per kind in `src/steps/`. */
+export interface StepModule<P = Record<string, unknown>> {
+  /** The key that names the step in YAML, e.g. `click`. */
+  kind: string;
+  /** One line for the docs and the editor's hover help. */
+  summary: string;
+  /** Schema of the value under the kind key, terse forms included. */
+  schema: JsonSchema;
+  /** Values as an author writes them under the kind key. */
+  examples: unknown[];
+  /** Turns the terse form (`- click: "Sign in"`) into the full parameter object. */
+  normalize?(value: unknown): Record<string, unknown>;
+  /** Parameters holding nested step lists. */
+  blocks?: readonly string[];
+  /** Parameters whose expressions the step evaluates itself, at the right moment. */
+  lazy?: readonly string[];
+  /** Variables the step defines for the steps after it. */
+  defines?(params: Record<string, unknown>): string[];
+  /** Variables visible inside the step's blocks only (a loop's item, for instance). */
+  scope?(params: Record<string, unknown>): string[];
+  /** Files the step reads, for validation before the run (paths as written). */
+  files?(params: Record<string, unknown>): string[];
+  /** A short description of a configured step, e.g. `click "Sign in"`. */
+  title?(params: Record<string, unknown>): string;
+  run(params: P, ctx: StepContext, node: StepNode): Promise<void>;
+}
+
+export function defineStep<P>(module: StepModule<P>): StepModule<P> {
+  return module;
+}

@@ -1,0 +1,118 @@
+import { durationSchema, type JsonSchema } from '../runner/json-schema.js';
+
+/** Resource types a policy may block, as Playwright's `request.resourceType()` names them. */
+export const RESOURCE_TYPES = ['image', 'media', 'font', 'stylesheet', 'script', 'texttrack', 'xhr', 'fetch', 'eventsource', 'websocket', 'manifest', 'ping', 'other'] as const;
+export type ResourceType = (typeof RESOURCE_TYPES)[number];
+
+/** What flow may do when memory crosses a threshold, mildest first. */
+export const MEMORY_ACTIONS = ['gc', 'close-idle-pages', 'recycle-context', 'restart-browser', 'stop'] as const;
+export type MemoryAction = (typeof MEMORY_ACTIONS)[number];
+
+/** The memory settings of a policy, after defaults are applied. */
+export interface MemorySettings {
+  maxPages: number;
+  block: { types: ResourceType[]; urls: string[] };
+  gc: { everySteps: number; everyPages: number };
+  cache: { maxSizeMb: number; mode: 'trim' | 'clear'; everyPages: number; clearBrowserCache: boolean };
+  thresholds: { warnMb: number; warnAction: MemoryAction | 'alert'; limitMb: number; limitActions: MemoryAction[]; cooldownMs: number };
+  recycle: { contextEveryPages: number; browserEveryPages: number };
+  sampling: { intervalMs: number; pageMetrics: boolean };
+  leaks: { stepGrowthMb: number; listenerGrowth: number; nodeGrowth: number; heapGrowthMb: number };
+}
+
+/** 0 means "off" for every counter and threshold below. */
+export const DEFAULT_SETTINGS: MemorySettings = {
+  maxPages: 8,
+  block: { types: [], urls: [] },
+  gc: { everySteps: 0, everyPages: 0 },
+  cache: { maxSizeMb: 0, mode: 'trim', everyPages: 0, clearBrowserCache: false },
+  thresholds: { warnMb: 0, warnAction: 'alert', limitMb: 0, limitActions: [...MEMORY_ACTIONS], cooldownMs: 10_000 },
+  recycle: { contextEveryPages: 0, browserEveryPages: 0 },
+  sampling: { intervalMs: 1000, pageMetrics: true },
+  leaks: { stepGrowthMb: 50, listenerGrowth: 200, nodeGrowth: 2000, heapGrowthMb: 20 },
+};
+
+const count = (description: string, example: number): JsonSchema => ({ type: 'integer', minimum: 0, description, examples: [example] });
+const megabytes = (description: string, example: number): JsonSchema => ({ type: 'number', minimum: 0, description, examples: [example] });
+const section = (description: string, properties: Record<string, JsonSchema>, example: Record<string, unknown>): JsonSchema => ({
+  type: 'object',
+  description,
+  additionalProperties: false,
+  properties,
+  examples: [example],
+});
+
+/** Schema of the memory settings: shared by policy files and a workflow's `memory:` section. */
+export const memorySettingsProperties: Record<string, JsonSchema> = {
+  maxPages: { type: 'integer', minimum: 1, maximum: 64, description: `How many pages may be open at once. Loops wait for a free page; opening one more closes the oldest idle page. Default ${DEFAULT_SETTINGS.maxPages}.`, examples: [4] },
+  block: section(
+    'Requests the browser never makes: resource types and URL patterns. Blocking happens inside the browser, so it costs nothing per request.',
+    {
+      types: { type: 'array', uniqueItems: true, items: { enum: [...RESOURCE_TYPES] }, description: `Resource types to block: ${RESOURCE_TYPES.join(', ')}.`, examples: [['image', 'media', 'font']] },
+      urls: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'URL patterns to block; * matches any text, e.g. "*://ads.example.com/*" or "*.mp4".', examples: [['*://*.doubleclick.net/*', '*.mp4']] },
+    },
+    { types: ['image', 'media'], urls: ['*.mp4'] },
+  ),
+  gc: section(
+    'Force garbage collection in every open page and in flow itself.',
+    {
+      everySteps: count('Collect garbage after every N steps; 0 turns it off.', 50),
+      everyPages: count('Collect garbage after every N page loads; 0 turns it off.', 25),
+    },
+    { everyPages: 25 },
+  ),
+  cache: section(
+    "Keep the browser's cache small.",
+    {
+      maxSizeMb: megabytes('Cap of the disk cache in MB, set when the browser starts; with a persistent profile its cache folder is also trimmed to this size. 0 leaves it to Chromium.', 64),
+      mode: { enum: ['trim', 'clear'], description: 'With a persistent profile: trim the cache folder oldest-first down to maxSizeMb, or clear it.', examples: ['trim'] },
+      everyPages: count('Trim or clear again after every N page loads; 0 only at start.', 100),
+      clearBrowserCache: { type: 'boolean', description: "Also clear the browser's HTTP cache through the DevTools protocol at each trim.", examples: [false] },
+    },
+    { maxSizeMb: 64, mode: 'trim', everyPages: 100 },
+  ),
+  thresholds: section(
+    'Memory limits for the whole browser plus flow (PSS on Linux) and what to do when they are crossed.',
+    {
+      warnMb: megabytes('Above this, raise an alert (shown live and kept in the report); 0 turns it off.', 1200),
+      warnAction: { enum: ['alert', ...MEMORY_ACTIONS], description: 'What to do at warnMb besides the alert.', examples: ['gc'] },
+      limitMb: megabytes('Above this, climb the action ladder until memory is back under it; 0 turns it off.', 2000),
+      limitActions: { type: 'array', minItems: 1, uniqueItems: true, items: { enum: [...MEMORY_ACTIONS] }, description: 'The ladder, mildest first: each rung is tried, after a cooldown, when memory is still over the limit.', examples: [['gc', 'close-idle-pages', 'recycle-context', 'restart-browser', 'stop']] },
+      cooldown: { ...durationSchema, description: 'How long to wait after an action before judging it and climbing to the next rung, written like 10s or 500ms.', examples: ['10s'] },
+    },
+    { warnMb: 1200, limitMb: 2000, cooldown: '10s' },
+  ),
+  recycle: section(
+    'Start fresh periodically: Playwright keeps data for the life of a context, so long runs grow unless it is recreated. Cookies and storage carry over.',
+    {
+      contextEveryPages: count('A fresh browser context every N page loads; 0 turns it off.', 100),
+      browserEveryPages: count('A fresh browser every N page loads; 0 turns it off.', 1000),
+    },
+    { contextEveryPages: 100 },
+  ),
+  sampling: section(
+    'How often memory is measured.',
+    {
+      interval: { ...durationSchema, description: 'Time between memory samples (besides the samples before and after steps), written like 1s or 500ms.', examples: ['1s'] },
+      pageMetrics: { type: 'boolean', description: 'Also read JS heap, DOM nodes and event listeners of every open page.', examples: [true] },
+    },
+    { interval: '1s' },
+  ),
+  leaks: section(
+    'When growth counts as a leak worth reporting.',
+    {
+      stepGrowthMb: megabytes('A step after which total memory stays higher by more than this is reported.', 50),
+      listenerGrowth: count("A page's event listeners growing by more than this over repeated steps is reported.", 200),
+      nodeGrowth: count("A page's DOM nodes growing by more than this over repeated steps is reported.", 2000),
+      heapGrowthMb: megabytes("A page's or flow's JS heap growing by more than this over a loop is reported.", 20),
+    },
+    { stepGrowthMb: 50 },
+  ),
+};
+
+export const memorySettingsSchema: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  description: 'Memory settings. Each one overrides the policy; unset ones come from the policy or the defaults.',
+  properties: memorySettingsProperties,
+};

@@ -1,0 +1,147 @@
+import type { MemorySettings } from '../policy/settings.js';
+import type { LeakKind, RunEvent } from '../runner/run-record.js';
+import type { StepNode } from '../steps/types.js';
+import type { PageMetrics } from './types.js';
+
+/** A growth counts as a leak only when it happened on this many runs of the step, not once. */
+const MIN_GROWING_RUNS = 3;
+const MIN_LOOP_ITEMS = 5;
+/** Runs of a step skipped before its memory trend is fitted: caches and pools fill first. */
+const WARMUP_RUNS = 5;
+const MIN_FITTED_RUNS = 10;
+
+/** A least-squares fit kept as running sums, so a step run 100,000 times costs five numbers. */
+interface RunningFit {
+  runs: number;
+  n: number;
+  sx: number;
+  sy: number;
+  sxy: number;
+  sxx: number;
+}
+
+interface Growth {
+  listeners: number;
+  nodes: number;
+  heapMb: number;
+  growingRuns: number;
+}
+
+/**
+ * Finds what keeps memory: pages left open, event listeners, DOM nodes or JS heap that grow
+ * each time the same step runs on the same document, flow's own heap growing over a loop, and
+ * steps after which memory stays higher. Each finding names the step and its YAML line.
+ */
+export class LeakDetector {
+  /** The last measure of each page after each step. */
+  private readonly lastByPage = new Map<string, PageMetrics>();
+  private readonly growthByStep = new Map<string, Growth>();
+  private readonly reported = new Set<string>();
+  private readonly loopHeap = new Map<string, number[]>();
+  private readonly afterStep = new Map<string, { step: StepNode; fit: RunningFit }>();
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly settings: MemorySettings['leaks'],
+    private readonly emit: (event: RunEvent) => void,
+  ) {}
+
+  unclosedPage(step: StepNode | undefined, url: string): void {
+    const where = step ? { stepId: step.id, file: step.loc.file, line: step.loc.line } : {};
+    const message = step
+      ? `${step.title} opened a page (${url || 'a popup'}) that nothing closed; flow closed it`
+      : `a page (${url || 'a popup'}) was still open at the end of the run`;
+    this.report('unclosed-pages', `${step?.id ?? 'end'}:${url}:${this.now()}`, { ...where, message, amount: 1 });
+  }
+
+  /**
+   * Compares a page with its measure after the previous run of the same step: growth between two
+   * runs of one step on one document is what that step leaves behind.
+   */
+  pageMeasured(step: StepNode, metrics: PageMetrics): void {
+    const key = `${metrics.pageId}|${step.id}`;
+    const previous = this.lastByPage.get(key);
+    this.lastByPage.set(key, metrics);
+    if (!previous || previous.url !== metrics.url || previous.documents !== metrics.documents) return;
+    const growth = this.growthByStep.get(step.id) ?? { listeners: 0, nodes: 0, heapMb: 0, growingRuns: 0 };
+    const listeners = metrics.listeners - previous.listeners;
+    const nodes = metrics.nodes - previous.nodes;
+    growth.listeners += listeners;
+    growth.nodes += nodes;
+    growth.heapMb += metrics.jsHeapUsedMb - previous.jsHeapUsedMb;
+    if (listeners > 0 || nodes > 0) growth.growingRuns++;
+    this.growthByStep.set(step.id, growth);
+    if (growth.growingRuns < MIN_GROWING_RUNS) return;
+    const where = { stepId: step.id, file: step.loc.file, line: step.loc.line };
+    if (growth.listeners > this.settings.listenerGrowth) {
+      this.report('listeners', `${step.id}:listeners`, { ...where, amount: growth.listeners, message: `event listeners grew by ${growth.listeners} over ${growth.growingRuns} runs of ${step.title} on the same page` });
+    }
+    if (growth.nodes > this.settings.nodeGrowth) {
+      this.report('dom-nodes', `${step.id}:nodes`, { ...where, amount: growth.nodes, message: `DOM nodes grew by ${growth.nodes} over ${growth.growingRuns} runs of ${step.title} on the same page` });
+    }
+    if (growth.heapMb > this.settings.heapGrowthMb) {
+      this.report('page-heap', `${step.id}:heap`, { ...where, amount: growth.heapMb, message: `the page's JS heap grew by ${growth.heapMb.toFixed(1)} MB over ${growth.growingRuns} runs of ${step.title}` });
+    }
+  }
+
+  loopItem(step: StepNode, runnerHeapMb: number): void {
+    const series = this.loopHeap.get(step.id) ?? [];
+    series.push(runnerHeapMb);
+    this.loopHeap.set(step.id, series);
+  }
+
+  /** flow's own heap growing across a loop's items means flow, or the workflow's variables, keep data. */
+  loopEnded(step: StepNode): void {
+    const series = this.loopHeap.get(step.id);
+    this.loopHeap.delete(step.id);
+    if (!series || series.length < MIN_LOOP_ITEMS) return;
+    const growth = Math.min(...series.slice(-3)) - Math.min(...series.slice(0, 3));
+    if (growth > this.settings.heapGrowthMb) {
+      this.report('runner-heap', `${step.id}:runner`, { stepId: step.id, file: step.loc.file, line: step.loc.line, amount: growth, message: `flow's own heap grew by ${growth.toFixed(1)} MB over ${series.length} items of ${step.title} (data kept in variables?)` });
+    }
+  }
+
+  /** Total memory right after a run of a step: memory that stays shows as a rising line over its runs. */
+  stepEnded(step: StepNode, totalMb: number): void {
+    const entry = this.afterStep.get(step.id) ?? { step, fit: { runs: 0, n: 0, sx: 0, sy: 0, sxy: 0, sxx: 0 } };
+    this.afterStep.set(step.id, entry);
+    const fit = entry.fit;
+    fit.runs++;
+    if (fit.runs <= WARMUP_RUNS) return;
+    const x = fit.runs;
+    fit.n++;
+    fit.sx += x;
+    fit.sy += totalMb;
+    fit.sxy += x * totalMb;
+    fit.sxx += x * x;
+  }
+
+  /** Steps after which memory kept rising run after run, by more than the policy allows. */
+  finish(): void {
+    for (const { step, fit } of this.afterStep.values()) {
+      if (fit.n < MIN_FITTED_RUNS) continue;
+      const denominator = fit.n * fit.sxx - fit.sx * fit.sx;
+      if (denominator === 0) continue;
+      const perRun = (fit.n * fit.sxy - fit.sx * fit.sy) / denominator;
+      const growth = perRun * (fit.n - 1);
+      if (growth <= this.settings.stepGrowthMb) continue;
+      this.report('step-retained', `${step.id}:retained`, {
+        stepId: step.id,
+        file: step.loc.file,
+        line: step.loc.line,
+        amount: growth,
+        message: `memory after ${step.title} kept rising: ${growth.toFixed(0)} MB over ${fit.n} runs (${perRun.toFixed(2)} MB a run) — recycling the context every N pages usually stops this`,
+      });
+    }
+  }
+
+  private now(): number {
+    return performance.now() - this.started;
+  }
+
+  private report(kind: LeakKind, key: string, finding: { stepId?: string; file?: string; line?: number; message: string; amount: number }): void {
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.emit({ type: 'leak', t: this.now(), at: new Date().toISOString(), kind, ...finding });
+  }
+}

@@ -1,0 +1,267 @@
+import type { Page } from 'playwright-core';
+import type { BrowserSession } from '../browser/session.js';
+import type { RunEvents } from '../runner/events.js';
+import { plainMessage } from '../runner/errors.js';
+import type { RunEvent, RunRecord } from '../runner/run-record.js';
+import type { StepNode } from '../steps/types.js';
+import type { MemoryAction, MemorySettings } from '../policy/settings.js';
+import { applyBlocking, blockRules, isBlocking, type BlockRules } from './blocking.js';
+import { profileCacheDir, trimCacheFolder } from './cache.js';
+import { LeakDetector } from './leaks.js';
+import { pageMetrics } from './page-metrics.js';
+import { collectRunnerGarbage } from './runner-gc.js';
+import type { MemorySampler } from './sampler.js';
+import type { MemorySample } from './types.js';
+
+/**
+ * Steps close together share a sample: reading every process's PSS costs about 1 ms a process,
+ * and a run must not pay it per step. A step is sampled when the last sample is older than
+ * this share of the sampling interval: with the interval restarting at every sample, a run
+ * gets about one sample per interval, taken at step boundaries while steps run.
+ */
+const STEP_SAMPLE_MIN_GAP = 1;
+
+export interface MemoryManagerOptions {
+  settings: MemorySettings;
+  session: BrowserSession;
+  sampler: MemorySampler;
+  events: RunEvents;
+  record: RunRecord;
+  /** Ends the run: the last rung of the ladder. */
+  stop(reason: string): void;
+  profileDir?: string;
+}
+
+export function totalOf(sample: MemorySample | undefined): number | undefined {
+  return sample ? (sample.totalPssMb ?? sample.totalRssMb) : undefined;
+}
+
+/**
+ * Enforces a policy while a run goes: blocks requests, collects garbage, trims the cache,
+ * recycles the context or browser every N pages, climbs the action ladder when memory crosses
+ * its limit, and watches for leaks. Every action lands in the run record with its effect.
+ */
+export class MemoryManager {
+  private readonly rules: BlockRules;
+  private readonly leaks: LeakDetector;
+  private queue: Promise<void> = Promise.resolve();
+  private stepsSinceGc = 0;
+  private lastWarnAt = -Infinity;
+  private lastLimitActionAt = -Infinity;
+  private rung = 0;
+  private acting = false;
+  private readonly started = performance.now();
+  private readonly reportedForeign = new WeakSet<Page>();
+  /** The leaf step started last: blocked requests are counted against it. */
+  private runningStep: StepNode | undefined;
+
+  constructor(private readonly options: MemoryManagerOptions) {
+    const { block } = options.settings;
+    this.rules = blockRules(block.types, block.urls);
+    this.leaks = new LeakDetector(options.settings.leaks, (event) => this.emit(event));
+  }
+
+  /** Called by the session for every page it opens. */
+  async preparePage(page: Page): Promise<void> {
+    if (!isBlocking(this.rules)) return;
+    const counts = this.options.record.counts.requestsBlocked;
+    await applyBlocking(page, this.rules, (type) => {
+      counts[type] = (counts[type] ?? 0) + 1;
+      const entry = this.runningStep && this.options.record.steps.find((s) => s.id === this.runningStep!.id);
+      if (entry) entry.requestsBlocked++;
+    });
+  }
+
+  start(): void {
+    const { events, sampler, settings } = this.options;
+    if (this.options.profileDir && settings.cache.maxSizeMb > 0) this.trimCache('at start');
+    sampler.onSample((sample) => this.onSample(sample));
+    events.on('step-start', ({ step }) => {
+      if (!isLeaf(step)) return;
+      this.sampleAroundStep('step-start', step);
+      this.runningStep = step;
+    });
+    events.on('step-end', ({ step, page, status }) => {
+      if (status === 'skipped') return;
+      if (!isLeaf(step)) {
+        this.leaks.loopEnded(step);
+        return;
+      }
+      this.sampleAroundStep('step-end', step);
+      const after = totalOf(this.options.sampler.latest);
+      if (after !== undefined) this.leaks.stepEnded(step, after);
+      this.closeForeignPages(step);
+      if (page && settings.sampling.pageMetrics) this.measurePage(step, page);
+      if (settings.gc.everySteps > 0 && ++this.stepsSinceGc >= settings.gc.everySteps) {
+        this.stepsSinceGc = 0;
+        this.enqueue('gc', `every ${settings.gc.everySteps} steps`);
+      }
+    });
+    events.on('loop-progress', ({ step }) => this.leaks.loopItem(step, process.memoryUsage().heapUsed / 1048576));
+    events.on('page-loaded', ({ pagesVisited }) => {
+      const every = (n: number) => n > 0 && pagesVisited % n === 0;
+      if (every(settings.gc.everyPages)) this.enqueue('gc', `every ${settings.gc.everyPages} pages`);
+      if (every(settings.recycle.browserEveryPages)) this.enqueue('restart-browser', `every ${settings.recycle.browserEveryPages} pages`);
+      else if (every(settings.recycle.contextEveryPages)) this.enqueue('recycle-context', `every ${settings.recycle.contextEveryPages} pages`);
+      if (every(settings.cache.everyPages) && settings.cache.maxSizeMb > 0) this.enqueueTask(() => this.cacheMaintenance(`every ${settings.cache.everyPages} pages`));
+    });
+  }
+
+  /** Waits for queued actions, then reports what only the whole run shows. */
+  async finish(): Promise<void> {
+    await this.queue;
+    for (const page of this.options.session.foreignPages()) this.reportForeign(page, undefined);
+    this.leaks.finish();
+  }
+
+  private now(): number {
+    return performance.now() - this.started;
+  }
+
+  private emit(event: RunEvent): void {
+    this.options.events.emit('memory', event);
+  }
+
+  private sampleAroundStep(reason: 'step-start' | 'step-end', step: StepNode): void {
+    const { sampler, settings } = this.options;
+    if (sampler.sinceLastSampleMs() < settings.sampling.intervalMs * STEP_SAMPLE_MIN_GAP) return;
+    sampler.sample(reason, step.id).catch(() => undefined);
+  }
+
+  private onSample(sample: MemorySample): void {
+    const mb = totalOf(sample);
+    if (mb === undefined) return;
+    const { thresholds } = this.options.settings;
+    const now = this.now();
+    const at = new Date().toISOString();
+    if (thresholds.warnMb > 0 && mb >= thresholds.warnMb && now - this.lastWarnAt >= thresholds.cooldownMs) {
+      this.lastWarnAt = now;
+      this.emit({ type: 'alert', t: now, at, level: 'warn', mb, thresholdMb: thresholds.warnMb, message: `memory ${mb.toFixed(0)} MB is over the warning level of ${thresholds.warnMb} MB` });
+      if (thresholds.warnAction !== 'alert') this.enqueue(thresholds.warnAction, `over warnMb (${thresholds.warnMb} MB)`);
+    }
+    if (thresholds.limitMb <= 0) return;
+    if (mb < thresholds.limitMb) {
+      this.rung = 0;
+      return;
+    }
+    if (this.acting || now - this.lastLimitActionAt < thresholds.cooldownMs) return;
+    const ladder = thresholds.limitActions;
+    const action = ladder[Math.min(this.rung, ladder.length - 1)];
+    this.rung++;
+    this.lastLimitActionAt = now;
+    this.emit({ type: 'alert', t: now, at, level: 'limit', mb, thresholdMb: thresholds.limitMb, message: `memory ${mb.toFixed(0)} MB is over the limit of ${thresholds.limitMb} MB: ${action}` });
+    this.enqueue(action, `over limitMb (${thresholds.limitMb} MB), rung ${Math.min(this.rung, ladder.length)} of ${ladder.length}`);
+  }
+
+  private enqueue(action: MemoryAction, reason: string): void {
+    this.enqueueTask(() => this.act(action, reason));
+  }
+
+  private enqueueTask(task: () => Promise<void>): void {
+    this.queue = this.queue.then(task).catch((error) => {
+      this.options.events.emit('log', { message: `memory action failed: ${plainMessage(error)}` });
+    });
+  }
+
+  private async act(action: MemoryAction, reason: string): Promise<void> {
+    const { session, sampler, stop } = this.options;
+    this.acting = true;
+    const t = this.now();
+    const at = new Date().toISOString();
+    const beforeMb = totalOf(sampler.latest);
+    const started = performance.now();
+    try {
+      let effect = '';
+      switch (action) {
+        case 'gc': {
+          const collected = await this.collectGarbage();
+          const afterMb = totalOf(await sampler.sample('action'));
+          this.emit({ type: 'gc', t, at, reason, beforeMb, afterMb, ...collected });
+          return;
+        }
+        case 'close-idle-pages':
+          effect = `closed ${await session.closeIdlePages(reason)} idle page(s)`;
+          break;
+        case 'recycle-context':
+        case 'restart-browser': {
+          if (action === 'recycle-context') await session.recycleContext(reason);
+          else await session.restartBrowser(reason);
+          const afterMb = totalOf(await sampler.sample('action'));
+          this.emit({ type: 'recycle', t, at, what: action === 'recycle-context' ? 'context' : 'browser', reason, durationMs: performance.now() - started, beforeMb, afterMb });
+          return;
+        }
+        case 'stop':
+          effect = 'stopped the run';
+          stop(`memory stayed over the limit (${reason}); the policy's last action is stop`);
+          break;
+      }
+      const afterMb = totalOf(await sampler.sample('action'));
+      this.emit({ type: 'action', t, at, action, reason, beforeMb, afterMb, durationMs: performance.now() - started, effect });
+    } finally {
+      this.acting = false;
+    }
+  }
+
+  /** Collects garbage in every open page and in flow, measuring the pages' JS heap around it. */
+  private async collectGarbage(): Promise<{ pages: number; jsHeapBeforeMb?: number; jsHeapAfterMb?: number }> {
+    const pages = this.options.session.pages();
+    const heapOf = async () => {
+      const metrics = await Promise.all(pages.map((page) => pageMetrics(page)));
+      const measured = metrics.filter((m) => m !== undefined);
+      return measured.length ? measured.reduce((sum, m) => sum + m.jsHeapUsedMb, 0) : undefined;
+    };
+    const jsHeapBeforeMb = await heapOf();
+    await Promise.all(pages.map((page) => page.requestGC().catch(() => undefined)));
+    collectRunnerGarbage();
+    const jsHeapAfterMb = await heapOf();
+    return { pages: pages.length, jsHeapBeforeMb, jsHeapAfterMb };
+  }
+
+  private async cacheMaintenance(reason: string): Promise<void> {
+    const { cache } = this.options.settings;
+    if (this.options.profileDir) this.trimCache(reason);
+    if (cache.clearBrowserCache) {
+      const page = this.options.session.pages()[0];
+      if (!page) return;
+      const cdp = await page.context().newCDPSession(page);
+      await cdp.send('Network.clearBrowserCache');
+      await cdp.detach();
+      this.emit({ type: 'action', t: this.now(), at: new Date().toISOString(), action: 'clear-cache', reason, effect: "cleared the browser's HTTP cache" });
+    }
+  }
+
+  private trimCache(reason: string): void {
+    const { cache } = this.options.settings;
+    const result = trimCacheFolder(profileCacheDir(this.options.profileDir!), cache.maxSizeMb * 1048576, cache.mode);
+    this.emit({
+      type: 'action',
+      t: this.now(),
+      at: new Date().toISOString(),
+      action: cache.mode === 'clear' ? 'clear-cache' : 'trim-cache',
+      reason,
+      effect: `cache folder ${result.beforeMb.toFixed(1)} → ${result.afterMb.toFixed(1)} MB (${result.filesRemoved} files removed)`,
+    });
+  }
+
+  private closeForeignPages(step: StepNode): void {
+    for (const page of this.options.session.foreignPages()) this.reportForeign(page, step);
+  }
+
+  private reportForeign(page: Page, step: StepNode | undefined): void {
+    if (this.reportedForeign.has(page)) return;
+    this.reportedForeign.add(page);
+    const url = page.url();
+    this.leaks.unclosedPage(step, url);
+    page.close().catch(() => undefined);
+  }
+
+  private measurePage(step: StepNode, page: Page): void {
+    pageMetrics(page)
+      .then((metrics) => metrics && this.leaks.pageMeasured(step, metrics))
+      .catch(() => undefined);
+  }
+}
+
+function isLeaf(step: StepNode): boolean {
+  return Object.keys(step.blocks).length === 0;
+}

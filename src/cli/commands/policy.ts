@@ -1,0 +1,21 @@
+import { resolve } from 'node:path';
+import { resolvePolicy } from '../../policy/resolve.js';
+import { formatPolicy } from '../../policy/show.js';
+import { loadWorkflow } from '../../runner/validate.js';
+import { readYamlSource } from '../../runner/yaml-source.js';
+import { WORKFLOW_FILE } from '../../runner/validate.js';
+import { EXIT } from '../exit-codes.js';
+import { policyFlags } from './flags.js';
+
+export function policyShowCommand(file: string, options: { maxPages?: string; block?: string }): number {
+  const path = resolve(file);
+  const flags = policyFlags(options);
+  const { value } = readYamlSource(path, WORKFLOW_FILE);
+  if ('steps' in value) {
+    const workflow = loadWorkflow(path);
+    console.log(formatPolicy(resolvePolicy({ policyFile: workflow.policyFile, workflowMemory: workflow.memory ? { source: workflow.source, path: ['memory'] } : undefined, flags })));
+  } else {
+    console.log(formatPolicy(resolvePolicy({ policyFile: path, flags })));
+  }
+  return EXIT.ok;
+}

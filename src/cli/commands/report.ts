@@ -1,0 +1,32 @@
+import { join, resolve } from 'node:path';
+import { statSync } from 'node:fs';
+import { readRunRecord, renderComparison, writeReport } from '../../report/render.js';
+import { writeFileSync } from 'node:fs';
+import { EXIT } from '../exit-codes.js';
+import { shownPath } from '../../runner/yaml-source.js';
+
+function runFolder(run: string): string {
+  const path = resolve(run);
+  try {
+    return statSync(path).isDirectory() ? path : resolve(path, '..');
+  } catch {
+    return path;
+  }
+}
+
+export function reportCommand(run: string, options: { template?: string; out?: string }): number {
+  const record = readRunRecord(run);
+  const out = resolve(options.out ?? join(runFolder(run), 'report.html'));
+  writeReport(record, out, { templateDir: options.template ? resolve(options.template) : undefined });
+  console.log(`Report: ${shownPath(out)}`);
+  return EXIT.ok;
+}
+
+export function compareCommand(runA: string, runB: string, options: { out?: string }): number {
+  const a = readRunRecord(runA);
+  const b = readRunRecord(runB);
+  const out = resolve(options.out ?? join(runFolder(runB), 'compare.html'));
+  writeFileSync(out, renderComparison(a, b));
+  console.log(`Comparison: ${shownPath(out)}`);
+  return EXIT.ok;
+}

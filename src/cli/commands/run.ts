@@ -1,0 +1,91 @@
+import { basename } from 'node:path';
+import { RunEvents } from '../../runner/events.js';
+import { runWorkflowFile, type RunResult } from '../../runner/run.js';
+import { shownPath } from '../../runner/yaml-source.js';
+import { formatDuration } from '../../runner/duration.js';
+import { InputError } from '../../runner/diagnostics.js';
+import { EXIT } from '../exit-codes.js';
+import { attachProgress, progressMode } from '../progress.js';
+import { policyFlags } from './flags.js';
+
+export interface RunCommandOptions {
+  var: string[];
+  out?: string;
+  policy?: string;
+  maxPages?: string;
+  block?: string;
+  headed?: boolean;
+  quiet?: boolean;
+  json?: boolean;
+}
+
+export async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
+  const controller = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      process.stderr.write('\nflow: stopping at once\n');
+      process.exit(EXIT.interrupted);
+    }
+    process.stderr.write(`\nflow: ${signal} received — closing pages and the browser, keeping what was extracted (press again to quit at once)\n`);
+    controller.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const events = new RunEvents();
+  const mode = progressMode(options);
+  try {
+    const progress = attachProgress(events, mode, `flow run ${basename(file)}`);
+    const result = await progress.run(() =>
+      runWorkflowFile(file, {
+        vars: parseVars(options.var),
+        outDir: options.out,
+        policyFile: options.policy,
+        policyFlags: policyFlags(options),
+        headed: options.headed,
+        signal: controller.signal,
+        events,
+      }),
+    );
+    printSummary(result, mode === 'json');
+    return result.exitCode;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+function parseVars(pairs: string[]): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0) throw new InputError([{ file: 'command line', message: `--var ${pair}: write it as name=value` }]);
+    vars[pair.slice(0, at)] = pair.slice(at + 1);
+  }
+  return vars;
+}
+
+function printSummary(result: RunResult, json: boolean): void {
+  const { record } = result;
+  const peak = record.stats?.total.maxMb ?? Math.max(0, ...record.samples.map((s) => s.totalPssMb ?? s.totalRssMb));
+  const label = record.samples.some((s) => s.totalPssMb !== undefined) ? 'PSS' : 'RSS';
+  if (json) {
+    process.stdout.write(`${JSON.stringify({ type: 'summary', status: result.status, exitCode: result.exitCode, runDir: result.runDir, dataset: result.datasetPath, report: result.reportPath, records: result.records, pagesVisited: record.counts.pagesVisited, durationMs: record.run.durationMs, peakMb: peak, memoryMeasure: label, error: result.error })}\n`);
+    return;
+  }
+  const out = result.exitCode === 0 ? process.stdout : process.stderr;
+  if (result.failure) out.write(`\n${result.failure.describe()}\n`);
+  else if (result.error) out.write(`\nflow: ${result.error}\n`);
+  const verdict = { passed: '✔ passed', failed: '✖ failed', interrupted: '■ interrupted', running: '…' }[result.status];
+  out.write(
+    [
+      '',
+      `${verdict} in ${formatDuration(record.run.durationMs ?? 0)} — ${record.counts.pagesVisited} pages, ${result.records} records, peak memory ${peak.toFixed(0)} MB ${label}`,
+      `  run folder: ${shownPath(result.runDir)}`,
+      `  dataset:    ${shownPath(result.datasetPath)}`,
+      ...(result.reportPath ? [`  report:     ${shownPath(result.reportPath)}`] : []),
+      '',
+    ].join('\n'),
+  );
+}

@@ -1,0 +1,138 @@
+import { Listr } from 'listr2';
+import type { RunEvents } from '../runner/events.js';
+import type { RunEvent } from '../runner/run-record.js';
+import { totalMb } from '../runner/recorder.js';
+import type { MemorySample } from '../memory/types.js';
+import type { StepNode } from '../steps/types.js';
+import { formatLocation } from '../runner/source.js';
+
+export type ProgressMode = 'live' | 'plain' | 'json' | 'quiet';
+
+export function progressMode(options: { quiet?: boolean; json?: boolean }): ProgressMode {
+  if (options.json) return 'json';
+  if (options.quiet) return 'quiet';
+  return process.stdout.isTTY && !process.env.CI ? 'live' : 'plain';
+}
+
+interface LiveState {
+  step?: StepNode;
+  loop?: { step: StepNode; done: number; total?: number };
+  pagesOpen: number;
+  pagesVisited: number;
+  records: number;
+  memory?: MemorySample;
+  notes: string[];
+}
+
+/**
+ * Shows a run as it goes: a live listr2 view on a terminal, one line per notable event
+ * otherwise, or one JSON object per event with --json.
+ */
+export function attachProgress(events: RunEvents, mode: ProgressMode, title: string): { run<T>(work: () => Promise<T>): Promise<T> } {
+  if (mode === 'json') return { run: (work) => (attachJson(events), work()) };
+  if (mode === 'quiet') return { run: (work) => work() };
+  if (mode === 'plain') return { run: (work) => (attachPlain(events), work()) };
+
+  const state: LiveState = { pagesOpen: 0, pagesVisited: 0, records: 0, notes: [] };
+  track(events, state);
+  return {
+    async run<T>(work: () => Promise<T>): Promise<T> {
+      let result!: T;
+      const list = new Listr(
+        [
+          {
+            title,
+            task: async (_, task) => {
+              const timer = setInterval(() => {
+                task.output = liveLines(state).join('\n');
+              }, 250);
+              try {
+                result = await work();
+              } finally {
+                clearInterval(timer);
+                task.output = liveLines(state).join('\n');
+              }
+            },
+            rendererOptions: { outputBar: Infinity, persistentOutput: false },
+          },
+        ],
+        { exitOnError: false, rendererOptions: { formatOutput: 'truncate' }, registerSignalListeners: false },
+      );
+      await list.run();
+      return result;
+    },
+  };
+}
+
+function track(events: RunEvents, state: LiveState): void {
+  events.on('step-start', ({ step }) => (state.step = step));
+  events.on('loop-progress', ({ step, done, total }) => (state.loop = { step, done, total }));
+  events.on('page-opened', ({ pagesOpen }) => (state.pagesOpen = pagesOpen));
+  events.on('page-closed', ({ pagesOpen }) => (state.pagesOpen = pagesOpen));
+  events.on('page-loaded', ({ pagesVisited }) => (state.pagesVisited = pagesVisited));
+  events.on('record', ({ count }) => (state.records = count));
+  events.on('sample', (sample) => (state.memory = sample));
+  events.on('memory', (event) => {
+    if (event.type === 'alert' || event.type === 'action' || event.type === 'recycle' || event.type === 'leak') state.notes = [...state.notes.slice(-2), describeMemoryEvent(event)];
+  });
+}
+
+function liveLines(state: LiveState): string[] {
+  const lines: string[] = [];
+  if (state.step) lines.push(`step: ${state.step.title}  (${formatLocation(state.step.loc)})`);
+  if (state.loop) lines.push(`loop: ${state.loop.step.title}  item ${state.loop.done}${state.loop.total ? ` of ${state.loop.total}` : ''}`);
+  const mb = totalMb(state.memory);
+  const label = state.memory?.totalPssMb !== undefined ? 'PSS' : 'RSS';
+  lines.push(`pages open ${state.pagesOpen} · visited ${state.pagesVisited} · records ${state.records}${mb !== undefined ? ` · memory ${mb.toFixed(0)} MB ${label}` : ''}`);
+  lines.push(...state.notes);
+  return lines;
+}
+
+/** A top-level step of its file: its id is `file#/steps/N` with nothing nested after. */
+function isTopLevel(step: StepNode): boolean {
+  return /#\/steps\/\d+$/.test(step.id);
+}
+
+function attachPlain(events: RunEvents): void {
+  const shownLoops = new Map<string, number>();
+  events.on('step-end', ({ step, status, durationMs, error }) => {
+    if (status === 'failed') console.log(`✖ ${step.title} (${formatLocation(step.loc)}): ${error}`);
+    else if (status === 'passed' && isTopLevel(step)) console.log(`✔ ${step.title} (${Math.round(durationMs)} ms)`);
+  });
+  events.on('loop-progress', ({ step, done, total }) => {
+    const every = total ? Math.max(1, Math.round(total / 4)) : 25;
+    if ((done % every !== 0 && done !== total) || shownLoops.get(step.id) === done) return;
+    shownLoops.set(step.id, done);
+    console.log(`  ${step.title}: ${done}${total ? ` of ${total}` : ''} done`);
+  });
+  events.on('log', ({ message, step }) => console.log(`  ${step ? `[${step.kind}] ` : ''}${message}`));
+  events.on('memory', (event) => console.log(`  memory: ${describeMemoryEvent(event)}`));
+}
+
+function attachJson(events: RunEvents): void {
+  const write = (type: string, data: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ type, time: new Date().toISOString(), ...data })}\n`);
+  const where = (step: StepNode) => ({ step: step.title, kind: step.kind, file: step.loc.file, line: step.loc.line });
+  events.on('step-start', ({ step, laneId }) => write('step-start', { ...where(step), lane: laneId }));
+  events.on('step-end', ({ step, laneId, status, durationMs, error, retries }) => write('step-end', { ...where(step), lane: laneId, status, durationMs: Math.round(durationMs), error, retries }));
+  events.on('step-retry', ({ step, attempt, error }) => write('step-retry', { ...where(step), attempt, error }));
+  events.on('loop-progress', ({ step, done, total }) => write('loop-progress', { ...where(step), done, total }));
+  events.on('page-loaded', ({ url, pagesVisited }) => write('page-loaded', { url, pagesVisited }));
+  events.on('record', ({ count }) => write('record', { count }));
+  events.on('log', ({ message, step }) => write('log', { message, ...(step ? where(step) : {}) }));
+  events.on('memory', (event) => write(`memory-${event.type}`, { ...event }));
+}
+
+export function describeMemoryEvent(event: RunEvent): string {
+  switch (event.type) {
+    case 'alert':
+      return `${event.level === 'limit' ? 'over the limit' : 'warning'}: ${event.message}`;
+    case 'action':
+      return `${event.action}: ${event.effect} (${event.reason})`;
+    case 'recycle':
+      return `fresh ${event.what} (${event.reason}) in ${Math.round(event.durationMs)} ms`;
+    case 'gc':
+      return `garbage collected in ${event.pages} page(s) (${event.reason})`;
+    case 'leak':
+      return `possible leak: ${event.message}${event.file ? ` at ${event.file}:${event.line}` : ''}`;
+  }
+}

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * Golden tests of flow's error messages: each test/errors/NAME.yaml is validated and what flow
+ * prints must equal test/errors/NAME.expected (UPDATE_GOLDEN=1 rewrites them after a deliberate
+ * wording change; review the diff).
+ */
+const errorsDir = fileURLToPath(new URL('./errors/', import.meta.url));
+const cli = fileURLToPath(new URL('../bin/flow.js', import.meta.url));
+const update = process.env.UPDATE_GOLDEN === '1';
+
+function validate(args: string[], cwd = errorsDir) {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, [cli, 'validate', ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  return { ...result, ms: performance.now() - started };
+}
+
+function checkGolden(name: string, output: string): void {
+  // Messages may name the folder the command ran in; the golden files must not depend on the clone's location.
+  output = output.replaceAll(errorsDir.replace(/\/$/, ''), '<test/errors>');
+  const expectedPath = join(errorsDir, `${name}.expected`);
+  if (update || !existsSync(expectedPath)) writeFileSync(expectedPath, output);
+  assert.equal(output, readFileSync(expectedPath, 'utf8'), `the message for ${name} changed; run UPDATE_GOLDEN=1 npm test and review the diff if that is intended`);
+}
+
+for (const file of readdirSync(errorsDir).filter((f) => f.endsWith('.yaml')).sort()) {
+  const name = file.replace(/\.yaml$/, '');
+  test(`validate ${file}: exit 2, located message, no stack trace`, () => {
+    const result = validate([file]);
+    assert.equal(result.status, 2, result.stderr);
+    assert.equal(result.stdout, '');
+    assert.doesNotMatch(result.stderr, /\n\s+at .+:\d+:\d+\)?\n/, 'a stack trace was printed');
+    // An include loop is reported in the file where it closes, which may be the other file.
+    const located = name.startsWith('include-cycle-') ? /^include-cycle-[ab]\.yaml:\d+:\d+: / : new RegExp(`^${file.replace('.', '\\.')}`);
+    assert.match(result.stderr, located, 'the message starts with the file name');
+    assert.ok(result.ms < 5000, `took ${result.ms} ms`);
+    checkGolden(name, result.stderr);
+  });
+}
+
+test('a folder given as the file', () => {
+  const result = validate(['.']);
+  assert.equal(result.status, 2);
+  checkGolden('folder-given', result.stderr);
+});
+
+test('a path that does not exist', () => {
+  const result = validate(['no-such-file.yaml']);
+  assert.equal(result.status, 2);
+  checkGolden('missing-path', result.stderr);
+});
+
+test('a file over 10 MB is refused before it is parsed', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flow-big-'));
+  writeFileSync(join(dir, 'huge.yaml'), `version: 1\nsteps:\n${'  - log: "padding padding padding padding"\n'.repeat(260_000)}`);
+  const result = validate(['huge.yaml'], dir);
+  assert.equal(result.status, 2);
+  assert.ok(result.ms < 5000, `took ${result.ms} ms`);
+  checkGolden('file-too-large', result.stderr);
+});
+
+test('several files: every problem of every file, exit 2', () => {
+  const result = validate(['misspelt-step.yaml', 'undefined-variable.yaml']);
+  assert.equal(result.status, 2);
+  assert.match(result.stderr, /misspelt-step\.yaml:5:5/);
+  assert.match(result.stderr, /undefined-variable\.yaml:6:/);
+  assert.match(result.stderr, /in 2 files/);
+});

@@ -1,0 +1,389 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { RunEvents } from '../src/runner/events.js';
+import { runWorkflowFile } from '../src/runner/run.js';
+import { parseCsv } from '../src/steps/support/csv.js';
+
+/** Every step kind, run by the real runner in a real Chromium against the pages in fixtures/steps/. */
+const site = fileURLToPath(new URL('./fixtures/steps/', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'flow-steps-test-'));
+let workflows = 0;
+
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+/** Writes a workflow (and files beside it) into a folder of its own, runs it, and reads back what a user would look at. */
+async function runFlow(steps: string, options: { head?: string; files?: Record<string, string>; env?: Record<string, string> } = {}) {
+  const dir = join(tmp, `workflow-${++workflows}`);
+  mkdirSync(dir);
+  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
+  const file = join(dir, 'flow.yaml');
+  writeFileSync(file, `version: 1\nserve: ${JSON.stringify(site)}\nreport: false\n${options.head ?? ''}\nsteps:\n${steps}`);
+  const events = new RunEvents();
+  const logs: string[] = [];
+  events.on('log', ({ message }) => logs.push(message));
+  const result = await runWorkflowFile(file, { outDir: join(dir, 'run'), events, env: { ...process.env, ...options.env } });
+  const records = existsSync(result.datasetPath)
+    ? readFileSync(result.datasetPath, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+    : [];
+  return { ...result, logs, records, failures: result.record.failures.map((failure) => failure.message) };
+}
+
+describe('page steps', () => {
+  test('fill, select, check, click, press, hover and evaluate act on what a person sees', async () => {
+    const run = await runFlow(
+      `
+  - goto: \${{ serve.url }}/index.html
+  - fill:
+      Email: ada@example.com
+      "#password": \${{ secrets.STEPS_TEST_PASSWORD }}
+  - select: { Country: France }
+  - check: Remember me
+  # The button, not the paragraph "Sign in to continue" above it.
+  - click: Sign in
+  - assert: { text: "#greeting", equals: "Welcome back, ada@example.com (FR, remember: true, password: 7 chars)" }
+  - assert: { url: "#signed-in" }
+  - fill: { field: { placeholder: Search products }, value: shoes }
+  - press: { key: [Home, Delete, Enter], on: Search products }
+  - assert: { text: "#keys", equals: "[Home][Delete][Enter]" }
+  - click: { text: Count, clickCount: 2 }
+  - assert: { text: "#clicks", contains: "detail 2" }
+  - click: { selector: "#counter", button: right }
+  - assert: { text: "#clicks", equals: right click }
+  - hover: Account
+  - assert: { visible: My orders }
+  - uncheck: Remember me
+  - select: { field: "#country", value: DE }
+  - click: Sign in
+  - evaluate: { script: "document.querySelector('#greeting').textContent", into: greeting }
+  - evaluate: { script: "const cards = document.querySelectorAll('article'); return cards.length * args.factor;", args: { factor: 10 }, into: scaled }
+  - set: { summary: "\${{ scaled + 1 }} \${{ greeting }}" }
+  - extract: { fields: { search: { selector: "#search", get: value } }, add: { summary: "\${{ summary }}" } }
+  - evaluate: document.title
+`,
+      { head: 'secrets: [STEPS_TEST_PASSWORD]', env: { STEPS_TEST_PASSWORD: 'hunter2' } },
+    );
+    assert.equal(run.exitCode, 0, run.error);
+    assert.deepEqual(run.records, [{ search: 'hoes', summary: '31 Welcome back, ada@example.com (DE, remember: false, password: 7 chars)' }]);
+    assert.ok(run.logs.includes('document.title = Steps shop'), run.logs.join('\n'));
+  });
+
+  test('wait for elements, text, scripts, load states, URLs and time', async () => {
+    const run = await runFlow(`
+  - goto: \${{ serve.url }}/index.html
+  - wait: { selector: .spinner, state: hidden }
+  - wait: Arrived late
+  - wait: { script: "window.appReady === true" }
+  - wait: networkidle
+  - wait: 150ms
+  - wait: { url: "**/index.html" }
+  - wait: { url: "/index\\\\.html$/" }
+  - evaluate: { script: "performance.now()", into: elapsed }
+  - extract: { fields: { late: "#late" }, add: { afterDelay: "\${{ elapsed >= 500 }}" } }
+`);
+    assert.equal(run.exitCode, 0, run.error);
+    assert.deepEqual(run.records, [{ late: 'Arrived late', afterDelay: true }]);
+  });
+
+  test('extract reads fields from the first or every match, into the dataset or variables', async () => {
+    const run = await runFlow(`
+  - goto: \${{ serve.url }}/index.html
+  - extract:
+      from: article.product-card
+      all: true
+      fields:
+        name: h2
+        url: { selector: a.product-link, attribute: href }
+        price: .price
+        tags: { selector: .tags li, all: true }
+        tagCount: { selector: .tags li, get: count }
+        sku: { attribute: data-sku }
+  - extract: { fields: { heading: h1, intro: { selector: p.intro, get: html } } }
+  - extract: { from: article.product-card, fields: { first: h2 }, into: firstCard }
+  - extract: { from: article.product-card, all: true, fields: { name: h2 }, into: names }
+  - extract: { from: article.product-card, all: true, fields: { name: h2 }, into: names, append: true }
+  - log: "first=\${{ firstCard.first }} names=\${{ length(names) }} last=\${{ names[5].name }}"
+  - extract:
+      from: article.product-card
+      all: true
+      fields: { price: { selector: .price, required: true } }
+    optional: true
+  - extract: { from: .no-such-thing, fields: { a: h2 } }
+    optional: true
+    timeout: 500ms
+`);
+    assert.equal(run.exitCode, 0, run.error);
+    const base = run.records[0].url?.toString().replace(/\/product\.html.*$/, '');
+    assert.match(String(base), /^http:\/\/127\.0\.0\.1:\d+$/);
+    assert.deepEqual(run.records, [
+      { name: 'Red shoes', url: `${base}/product.html?id=1`, price: '$10.00', tags: ['red', 'shoes'], tagCount: 2, sku: 'A1' },
+      { name: 'Blue hat', url: `${base}/product.html?id=2`, price: '$20.50', tags: ['blue'], tagCount: 1, sku: 'B2' },
+      { name: 'Green scarf', url: `${base}/product.html?id=3`, price: null, tags: [], tagCount: 0, sku: 'C3' },
+      { heading: 'All products', intro: 'Sign in to continue' },
+    ]);
+    assert.ok(run.logs.includes('first=Red shoes names=6 last=Green scarf'), run.logs.join('\n'));
+    assert.deepEqual(run.failures, [
+      'field "price" is required, but .price is missing in match 3 of article.product-card',
+      'no element matches .no-such-thing (waited 450 ms); add optional: true if some pages lack it',
+    ]);
+  });
+
+  test('a failed check says what was expected and what was found, and fails the run', async () => {
+    const run = await runFlow(`
+  - goto: \${{ serve.url }}/index.html
+  - assert: Nowhere to be seen
+    optional: true
+    timeout: 300ms
+  - assert: { hidden: h1 }
+    optional: true
+    timeout: 300ms
+  - assert: { text: h1, matches: "^\\\\d+$" }
+    optional: true
+    timeout: 300ms
+  - assert: { url: /checkout }
+    optional: true
+    timeout: 300ms
+  - assert: { title: Other shop }
+    optional: true
+    timeout: 300ms
+  - assert: { count: article.product-card, equals: 5 }
+    optional: true
+    timeout: 300ms
+  - click: "#disabled-button"
+    optional: true
+    timeout: 500ms
+  - click: Nonexistent words
+    optional: true
+    timeout: 500ms
+  - select: { Country: Narnia }
+    optional: true
+    timeout: 2s
+  - wait: 45s
+    optional: true
+  - evaluate: "JSON.parse('not json')"
+    optional: true
+  - assert: { text: h1, equals: Some products }
+    timeout: 300ms
+  - log: never reached
+`);
+    assert.equal(run.exitCode, 1);
+    assert.match(String(run.error), /expected the text of h1 to equal "Some products", but it is "All products"/);
+    assert.ok(!run.logs.includes('never reached'));
+    const waited = (ms: number) => `(waited ${ms} ms)`;
+    const [urlFailure] = run.failures.splice(3, 1);
+    assert.match(urlFailure, /^expected the URL to contain "\/checkout", but it is "http:\/\/127\.0\.0\.1:\d+\/index\.html" \(checked for 270 ms\)$/);
+    assert.deepEqual(run.failures, [
+      'expected "Nowhere to be seen" to be visible, but it is not on the page (checked for 270 ms)',
+      'expected h1 to be hidden, but it is visible (checked for 270 ms)',
+      'expected the text of h1 to match ^\\d+$, but it is "All products" (checked for 270 ms)',
+      'expected the title to contain "Other shop", but it is "Steps shop" (checked for 270 ms)',
+      'expected exactly 5 elements matching article.product-card, but found 3 (checked for 270 ms)',
+      `#disabled-button is disabled ${waited(450)}`,
+      `nothing on the page shows "Nonexistent words" ${waited(450)}`,
+      `"Country" has no option "Narnia" ${waited(1800)}; its options: Choose…, France (FR), Germany (DE)`,
+      "waiting 45 s does not fit in this step's 30 s timeout; give it a longer one, such as timeout: 50s",
+      `the script failed in the page: SyntaxError: Unexpected token 'o', "not json" is not valid JSON`,
+      'expected the text of h1 to equal "Some products", but it is "All products" (checked for 270 ms)',
+    ]);
+  });
+
+  test('screenshots land in the run folder as PNG or JPEG, of the window, the full page or one element', async () => {
+    const run = await runFlow(`
+  - goto: \${{ serve.url }}/index.html
+  - set: { shot: home }
+  - screenshot: \${{ shot }}-window.png
+  - screenshot: { path: shots/card, element: article.product-card }
+  - screenshot: { path: full.jpg, fullPage: true }
+  - screenshot: {}
+`);
+    assert.equal(run.exitCode, 0, run.error);
+    const png = (name: string) => {
+      const bytes = readFileSync(join(run.runDir, name));
+      assert.equal(bytes.subarray(0, 8).toString('hex'), '89504e470d0a1a0a', `${name} is not a PNG`);
+      return { width: bytes.readUInt32BE(16), height: bytes.readUInt32BE(20) };
+    };
+    const window = png('home-window.png');
+    const card = png('shots/card.png');
+    png('screenshots/1.png');
+    assert.ok(card.width < window.width && card.height < window.height, 'the element shot is smaller than the window');
+    assert.equal(readFileSync(join(run.runDir, 'full.jpg')).subarray(0, 3).toString('hex'), 'ffd8ff');
+  });
+
+  test('scroll loads an endless feed to its end, and scrolls to edges, by pixels and to elements', async () => {
+    const run = await runFlow(`
+  - goto: \${{ serve.url }}/feed.html
+  - scroll: { until: end, pause: 500ms }
+  - assert: { count: .item, equals: 40 }
+  - scroll: top
+  - evaluate: { script: window.scrollY, into: top }
+  - scroll: 300
+  - evaluate: { script: window.scrollY, into: down }
+  - scroll: No more items
+  - evaluate: { script: "window.scrollY > 3000", into: atEnd }
+  - goto: \${{ serve.url }}/feed.html
+  - scroll: { until: No more items, pause: 500ms }
+  - extract: { fields: { items: { selector: .item, get: count } }, add: { top: "\${{ top }}", down: "\${{ down }}", atEnd: "\${{ atEnd }}" } }
+`);
+    assert.equal(run.exitCode, 0, run.error);
+    assert.deepEqual(run.records, [{ items: 40, top: 0, down: 300, atEnd: true }]);
+    assert.ok(run.logs.some((line) => /^scrolled \d+ times; no more content loads$/.test(line)), run.logs.join('\n'));
+    assert.ok(run.logs.some((line) => /^scrolled \d+ times until "No more items" showed$/.test(line)), run.logs.join('\n'));
+  });
+});
+
+describe('control steps', () => {
+  test('forEach goes through lists, CSV and JSON files, in parallel pages or in order', async () => {
+    const run = await runFlow(
+      `
+  - goto: \${{ serve.url }}/index.html
+  - extract: { from: article.product-card, all: true, fields: { name: h2, url: { selector: a.product-link, attribute: href } }, into: cards }
+  - forEach:
+      items: \${{ cards }}
+      as: card
+      concurrency: 2
+      steps:
+        - goto: \${{ card.url }}
+        - extract: { fields: { product: "#name", price: .price }, add: { listed: "\${{ card.name }}", position: "\${{ index }}" } }
+  - forEach:
+      file: searches.csv
+      as: row
+      index: n
+      limit: 2
+      steps:
+        - extract: { fields: { heading: h1 }, add: { query: "\${{ row.query }}", note: "\${{ row.note }}", n: "\${{ n }}" } }
+  - forEach:
+      file: ids.json
+      continueOnError: true
+      steps:
+        - goto: \${{ serve.url }}/product.html?id=\${{ item.id }}
+        - assert: { text: "#name", matches: "^(Red|Blue|Green) " }
+          timeout: 300ms
+        - extract: { fields: { name: "#name" } }
+`,
+      {
+        files: {
+          'searches.csv': 'query,note\r\nshoes,"cheap, red"\r\n"hat ""deluxe""","line one\nline two"\r\nscarf,third\r\n',
+          'ids.json': JSON.stringify([{ id: 2 }, { id: 99 }, { id: 3 }]),
+        },
+      },
+    );
+    assert.equal(run.exitCode, 0, run.error);
+    const parallel = run.records.slice(0, 3).sort((a, b) => Number(a.position) - Number(b.position));
+    assert.deepEqual(parallel, [
+      { product: 'Red shoes', price: '$10', listed: 'Red shoes', position: 0 },
+      { product: 'Blue hat', price: '$20', listed: 'Blue hat', position: 1 },
+      { product: 'Green scarf', price: '$30', listed: 'Green scarf', position: 2 },
+    ]);
+    assert.deepEqual(run.records.slice(3), [
+      { heading: 'All products', query: 'shoes', note: 'cheap, red', n: 0 },
+      { heading: 'All products', query: 'hat "deluxe"', note: 'line one\nline two', n: 1 },
+      { name: 'Blue hat' },
+      { name: 'Green scarf' },
+    ]);
+    assert.ok(run.logs.some((line) => line.startsWith('item 2 of 3 failed, going on: ') && line.includes('No such product')), run.logs.join('\n'));
+    assert.ok(run.logs.includes('1 of 3 items failed'));
+  });
+
+  test('repeat counts rounds or loops while a condition holds; do groups steps for retry and if/else', async () => {
+    const run = await runFlow(
+      `
+  - repeat:
+      times: 3
+      index: r
+      steps:
+        - log: "round \${{ r }}"
+  - repeat:
+      while: \${{ count < 3 }}
+      steps:
+        - set: { count: "\${{ count + 1 }}" }
+  - log: "count=\${{ count }}"
+  - repeat:
+      while: true
+      max: 2
+      steps:
+        - log: "capped \${{ index }}"
+  - goto: \${{ serve.url }}/index.html
+  - do:
+      - click: Count
+      - assert: { text: "#clicks", contains: "2 (" }
+        timeout: 300ms
+    retry: 2
+  - do: [{ log: then branch }]
+    if: \${{ count > 5 }}
+    else: [{ log: else branch }]
+  - do:
+      steps: [{ log: plain block }]
+`,
+      { head: 'vars:\n  count: 0' },
+    );
+    assert.equal(run.exitCode, 0, run.error);
+    const ours = run.logs.filter((line) => /^(round|count=|capped|then|else|plain|stopped)/.test(line));
+    assert.deepEqual(ours, ['round 0', 'round 1', 'round 2', 'count=3', 'capped 0', 'capped 1', 'stopped after 2 rounds (max), though true still holds', 'else branch', 'plain block']);
+  });
+
+  test('include runs another workflow with its variables; page runs steps in a page of their own', async () => {
+    const run = await runFlow(
+      `
+  - include: { file: product.yaml, with: { base: "\${{ serve.url }}", id: 2 } }
+  - include: { file: product.yaml, with: { base: "\${{ serve.url }}" } }
+  - goto: \${{ serve.url }}/index.html
+  - page:
+      url: \${{ serve.url }}/product.html?id=3
+      steps:
+        - extract: { fields: { name: "#name" }, add: { label: own page } }
+  - page:
+      - goto: \${{ serve.url }}/product.html?id=1
+      - extract: { fields: { name: "#name" }, add: { label: terse page } }
+  - assert: { title: Steps shop }
+  - include: { file: product.yaml, with: { nope: 1 } }
+    optional: true
+`,
+      {
+        files: {
+          'product.yaml': `version: 1
+vars:
+  base: ""
+  id: 1
+  label: product \${{ id }}
+steps:
+  - goto: \${{ base }}/product.html?id=\${{ id }}
+  - extract: { fields: { name: "#name" }, add: { label: "\${{ label }}" } }
+`,
+        },
+      },
+    );
+    assert.equal(run.exitCode, 0, run.error);
+    assert.deepEqual(run.records, [
+      { name: 'Blue hat', label: 'product 2' },
+      { name: 'Red shoes', label: 'product 1' },
+      { name: 'Green scarf', label: 'own page' },
+      { name: 'Red shoes', label: 'terse page' },
+    ]);
+    assert.equal(run.failures.at(-1), 'product.yaml has no variable "nope"; its variables: base, id, label');
+  });
+});
+
+describe('CSV files for forEach', () => {
+  test('quoted fields hold commas, doubled quotes and line breaks; blank lines are skipped', () => {
+    const rows = parseCsv('\uFEFFname,note\r\n"Smith, Ada","said ""hi""\r\nthen left"\r\n\r\nBob,\n"",x\n', 'people.csv');
+    assert.deepEqual(rows, [
+      { name: 'Smith, Ada', note: 'said "hi"\r\nthen left' },
+      { name: 'Bob', note: '' },
+      { name: '', note: 'x' },
+    ]);
+  });
+
+  test('short rows are padded; malformed files name the line', () => {
+    assert.deepEqual(parseCsv('a,b,c\n1\n'), [{ a: '1', b: '', c: '' }]);
+    assert.throws(() => parseCsv('a,b\n1,2,3\n', 'x.csv'), { message: 'x.csv, line 2: 3 fields, but the header has 2' });
+    assert.throws(() => parseCsv('a,b\n"1,2\n3,4\n', 'x.csv'), { message: 'x.csv, line 2: a quoted field is never closed' });
+    assert.throws(() => parseCsv('a,b\n1"x",2\n', 'x.csv'), /x\.csv, line 2: a quote inside an unquoted field/);
+    assert.throws(() => parseCsv('a,a\n1,2\n', 'x.csv'), { message: 'x.csv: the header names the column "a" twice' });
+  });
+});

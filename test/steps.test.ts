@@ -1,39 +1,17 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { RunEvents } from '../src/runner/events.js';
-import { runWorkflowFile } from '../src/runner/run.js';
 import { parseCsv } from '../src/steps/support/csv.js';
+import { flowRunner } from './support/run-flow.js';
 
 /** Every step kind, run by the real runner in a real Chromium against the pages in fixtures/steps/. */
 const site = fileURLToPath(new URL('./fixtures/steps/', import.meta.url));
-const tmp = mkdtempSync(join(tmpdir(), 'flow-steps-test-'));
-let workflows = 0;
+const flow = flowRunner(site, 'steps-test');
+const runFlow = flow.run;
 
-after(() => rmSync(tmp, { recursive: true, force: true }));
-
-/** Writes a workflow (and files beside it) into a folder of its own, runs it, and reads back what a user would look at. */
-async function runFlow(steps: string, options: { head?: string; files?: Record<string, string>; env?: Record<string, string> } = {}) {
-  const dir = join(tmp, `workflow-${++workflows}`);
-  mkdirSync(dir);
-  for (const [name, text] of Object.entries(options.files ?? {})) writeFileSync(join(dir, name), text);
-  const file = join(dir, 'flow.yaml');
-  writeFileSync(file, `version: 1\nserve: ${JSON.stringify(site)}\nreport: false\n${options.head ?? ''}\nsteps:\n${steps}`);
-  const events = new RunEvents();
-  const logs: string[] = [];
-  events.on('log', ({ message }) => logs.push(message));
-  const result = await runWorkflowFile(file, { outDir: join(dir, 'run'), events, env: { ...process.env, ...options.env } });
-  const records = existsSync(result.datasetPath)
-    ? readFileSync(result.datasetPath, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Record<string, unknown>)
-    : [];
-  return { ...result, logs, records, failures: result.record.failures.map((failure) => failure.message) };
-}
+after(flow.cleanup);
 
 describe('page steps', () => {
   test('fill, select, check, click, press, hover and evaluate act on what a person sees', async () => {
@@ -186,7 +164,7 @@ describe('page steps', () => {
       'expected exactly 5 elements matching article.product-card, but found 3 (checked for 270 ms)',
       `#disabled-button is disabled ${waited(450)}`,
       `nothing on the page shows "Nonexistent words" ${waited(450)}`,
-      `"Country" has no option "Narnia" ${waited(1800)}; its options: Choose…, France (FR), Germany (DE)`,
+      `"Country" has no option "Narnia" (waited 1.8 s); its options: Choose…, France (FR), Germany (DE)`,
       "waiting 45 s does not fit in this step's 30 s timeout; give it a longer one, such as timeout: 50s",
       `the script failed in the page: SyntaxError: Unexpected token 'o', "not json" is not valid JSON`,
       'expected the text of h1 to equal "Some products", but it is "All products" (checked for 270 ms)',

@@ -67,6 +67,11 @@ export class BrowserSession {
     return this.context.pages().filter((page) => !this.open.has(page) && !this.closing.has(page));
   }
 
+  /** The lane a page belongs to, to tell which step a popup came from. */
+  laneOf(page: Page): string | undefined {
+    return this.open.get(page)?.laneId;
+  }
+
   idlePages(): Page[] {
     return [...this.open.values()].filter((p) => !p.busy).map((p) => p.page);
   }
@@ -90,10 +95,14 @@ export class BrowserSession {
     let page: Page;
     try {
       page = await this.context.newPage();
-    } finally {
+    } catch (error) {
       this.opening--;
+      this.resumeIfIdle();
+      throw error;
     }
-    this.open.set(page, { page, laneId, busy: false, lastUsed: Date.now() });
+    this.opening--;
+    // Busy from birth: a recycle waiting at the barrier must not close it before its lane runs a step.
+    this.open.set(page, { page, laneId, busy: true, lastUsed: Date.now() });
     page.on('framenavigated', (frame) => {
       if (frame !== page.mainFrame() || frame.url() === 'about:blank') return;
       this.pagesVisited++;
@@ -120,9 +129,10 @@ export class BrowserSession {
       if (!current || !this.open.has(current)) {
         current = await this.openPage(laneId);
         reopened = true;
-        if (this.barrier) continue;
       }
-      const entry = this.open.get(current)!;
+      const entry = this.open.get(current);
+      // A page can close while it opens (a crash): then open another.
+      if (!entry) continue;
       entry.busy = true;
       entry.lastUsed = Date.now();
       return { page: current, reopened };
@@ -131,10 +141,11 @@ export class BrowserSession {
 
   release(page: Page): void {
     const entry = this.open.get(page);
-    if (!entry) return;
-    entry.busy = false;
-    entry.lastUsed = Date.now();
-    if (this.busyCount() === 0) this.paused.splice(0).forEach((resume) => resume());
+    if (entry) {
+      entry.busy = false;
+      entry.lastUsed = Date.now();
+    }
+    this.resumeIfIdle();
   }
 
   async closePage(page: Page, reason: string): Promise<void> {
@@ -144,10 +155,10 @@ export class BrowserSession {
     await page.close({ runBeforeUnload: false }).catch(() => undefined);
   }
 
-  /** Closes every idle page; returns how many. */
+  /** Closes every idle page; returns how many. A page a lane leases meanwhile is kept. */
   async closeIdlePages(reason: string): Promise<number> {
     const idle = this.idlePages();
-    await Promise.all(idle.map((page) => this.closePage(page, reason)));
+    await Promise.all(idle.map((page) => (this.open.get(page)?.busy ? undefined : this.closePage(page, reason))));
     return idle.length;
   }
 
@@ -207,14 +218,21 @@ export class BrowserSession {
     if (!this.open.delete(page)) return;
     this.events.emit('page-closed', { page, pagesOpen: this.open.size, reason });
     this.wakeWaiters();
+    // A busy page that closed (a crash, or the page closing itself) must not hold a recycle back.
+    this.resumeIfIdle();
+  }
+
+  private resumeIfIdle(): void {
+    if (this.busyCount() === 0) this.paused.splice(0).forEach((resume) => resume());
   }
 
   private wakeWaiters(): void {
     this.waiting.splice(0).forEach((wake) => wake());
   }
 
+  /** Pages in use, and pages being opened: a recycle must wait for both. */
   private busyCount(): number {
-    let count = 0;
+    let count = this.opening;
     for (const entry of this.open.values()) if (entry.busy) count++;
     return count;
   }

@@ -20,6 +20,8 @@ import type { MemorySample } from './types.js';
  * gets about one sample per interval, taken at step boundaries while steps run.
  */
 const STEP_SAMPLE_MIN_GAP = 1;
+/** How long after a step ends Chromium may still be announcing a popup that step opened. */
+const POPUP_LATENCY_MS = 250;
 
 export interface MemoryManagerOptions {
   settings: MemorySettings;
@@ -54,6 +56,7 @@ export class MemoryManager {
   private readonly reportedForeign = new WeakSet<Page>();
   /** The leaf step started last: blocked requests are counted against it. */
   private runningStep: StepNode | undefined;
+  private readonly lanes = new Map<string, { running: StepNode; startedAt: number; previous?: StepNode }>();
 
   constructor(private readonly options: MemoryManagerOptions) {
     const { block } = options.settings;
@@ -76,10 +79,15 @@ export class MemoryManager {
     const { events, sampler, settings } = this.options;
     if (this.options.profileDir && settings.cache.maxSizeMb > 0) this.trimCache('at start');
     sampler.onSample((sample) => this.onSample(sample));
-    events.on('step-start', ({ step }) => {
+    events.on('step-start', ({ step, laneId }) => {
       if (!isLeaf(step)) return;
       this.sampleAroundStep('step-start', step);
       this.runningStep = step;
+      const lane = this.lanes.get(laneId);
+      this.lanes.set(laneId, { running: step, startedAt: performance.now(), previous: lane?.running });
+    });
+    events.on('page-opened', ({ page }) => {
+      page.on('popup', (popup) => this.reportForeign(popup, this.popupOpener(page)));
     });
     events.on('step-end', ({ step, page, status }) => {
       if (status === 'skipped') return;
@@ -245,6 +253,18 @@ export class MemoryManager {
 
   private closeForeignPages(step: StepNode): void {
     for (const page of this.options.session.foreignPages()) this.reportForeign(page, step);
+  }
+
+  /**
+   * The step that opened a popup from `page`. Chromium announces a popup a few milliseconds
+   * after the click that opened it has returned, so a popup that shows up as the next step
+   * starts belongs to the step before.
+   */
+  private popupOpener(page: Page): StepNode | undefined {
+    const laneId = this.options.session.laneOf(page);
+    const lane = laneId === undefined ? undefined : this.lanes.get(laneId);
+    if (!lane) return this.runningStep;
+    return lane.previous && performance.now() - lane.startedAt < POPUP_LATENCY_MS ? lane.previous : lane.running;
   }
 
   private reportForeign(page: Page, step: StepNode | undefined): void {

@@ -1,0 +1,280 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { findBrowser } from '../src/browser/find.js';
+import { memoryStats } from '../src/memory/stats.js';
+import type { RunEvent } from '../src/runner/run-record.js';
+import { flowRunner } from './support/run-flow.js';
+
+/** The memory policy enforced and measured in a real Chromium, against pages in fixtures/memory/ and the demo shop. */
+const fixtures = fileURLToPath(new URL('./fixtures/memory/', import.meta.url));
+const demo = fileURLToPath(new URL('../demo/', import.meta.url));
+const onFixtures = flowRunner(fixtures, 'memory-test');
+const onDemo = flowRunner(demo, 'memory-demo-test');
+after(() => {
+  onFixtures.cleanup();
+  onDemo.cleanup();
+});
+
+type Leak = Extract<RunEvent, { type: 'leak' }>;
+const leaksOf = (events: RunEvent[]) => events.filter((e): e is Leak => e.type === 'leak');
+/** The line of a workflow file on which `text` starts, 1-based. */
+const lineOf = (file: string, text: string) => readFileSync(file, 'utf8').split('\n').findIndex((line) => line.includes(text)) + 1;
+
+describe('sampler', () => {
+  test('measures flow and every Chromium process by kind, PSS as the total with RSS beside it, and each page', async () => {
+    const run = await onDemo.run(
+      `
+  - forEach:
+      items: [p-001, p-002, p-003]
+      concurrency: 3
+      steps:
+        - goto: \${{ serve.url }}/products/\${{ item }}.html
+        - wait: 1500ms
+`,
+      { head: 'memory: { sampling: { interval: 200ms } }' },
+    );
+    assert.equal(run.exitCode, 0, run.error);
+    const samples = run.record.samples;
+    assert.ok(samples.length >= 5, `only ${samples.length} samples`);
+    const busiest = samples.reduce((a, b) => (b.pages.length > a.pages.length ? b : a));
+    for (const kind of ['runner', 'browser', 'renderer', 'network', 'storage'] as const) {
+      assert.ok(busiest.byKind[kind], `no ${kind} process in ${Object.keys(busiest.byKind)}`);
+    }
+    assert.ok(busiest.byKind.renderer!.count >= 2, 'three pages of the same site run in more than one renderer');
+    for (const p of busiest.processes) assert.ok(p.pssMb! <= p.rssMb + 0.01, `${p.kind} ${p.pid}: PSS ${p.pssMb} over RSS ${p.rssMb}`);
+    assert.ok(busiest.totalPssMb! < busiest.totalRssMb, 'shared pages are counted once in the PSS total, every time in the RSS sum');
+    const pssSum = busiest.runner.pssMb! + busiest.processes.reduce((sum, p) => sum + p.pssMb!, 0);
+    assert.ok(Math.abs(busiest.totalPssMb! - pssSum) < 0.01);
+    assert.equal(busiest.pages.length, 3, 'each open page is measured');
+    for (const page of busiest.pages) {
+      assert.match(page.url, /\/products\/p-00\d\.html$/);
+      assert.ok(page.jsHeapUsedMb > 0 && page.nodes > 50 && page.documents >= 1, JSON.stringify(page));
+    }
+    assert.ok(run.record.samplerCostMs > 0, 'the sampler measures its own cost');
+    assert.ok(run.record.stats!.total.maxMb >= run.record.stats!.total.meanMb);
+  });
+
+  test('statistics: min, max, mean, p95, growth, slope per page after warm-up and trend', () => {
+    const rising = Array.from({ length: 40 }, (_, i) => ({ t: i * 1000, mb: i < 10 ? 300 + i * 10 : 400 + (i - 10) * 2, pages: i * 5 }));
+    const stats = memoryStats(rising, { warmupPages: 50 });
+    assert.equal(stats.minMb, 300);
+    assert.equal(stats.maxMb, 458);
+    assert.equal(stats.growthMb, 158);
+    assert.ok(Math.abs(stats.slopeMbPerPage! - 0.4) < 1e-9, `slope ${stats.slopeMbPerPage}`);
+    assert.equal(stats.trend, 'rising');
+    const flat = memoryStats(Array.from({ length: 40 }, (_, i) => ({ t: i * 1000, mb: 500 + (i % 2), pages: i * 5 })), { warmupPages: 50 });
+    assert.equal(flat.trend, 'flat');
+    assert.ok(flat.p95Mb === 501 && flat.meanMb > 500 && flat.meanMb < 501);
+  });
+});
+
+describe('leaks', () => {
+  test('a step that adds listeners and nodes on every run is named with its line; a tidy step is not', async () => {
+    const run = await onFixtures.run(`
+  - goto: \${{ serve.url }}/leaky.html
+  - repeat:
+      times: 6
+      steps:
+        - click: Grow
+  - repeat:
+      times: 6
+      steps:
+        - click: Tidy
+`);
+    assert.equal(run.exitCode, 0, run.error);
+    const leaks = leaksOf(run.record.events);
+    const growLine = lineOf(run.file, 'click: Grow');
+    const listeners = leaks.find((l) => l.kind === 'listeners');
+    assert.ok(listeners, `no listener leak in ${JSON.stringify(leaks)}`);
+    assert.equal(listeners.line, growLine);
+    assert.ok(listeners.amount >= 600, `listeners grew by ${listeners.amount}`);
+    assert.match(listeners.message, /event listeners grew by \d+ over \d+ runs of click "Grow"/);
+    assert.ok(leaks.some((l) => l.kind === 'dom-nodes' && l.line === growLine));
+    assert.deepEqual(leaks.filter((l) => l.line === lineOf(run.file, 'click: Tidy')), [], 'the tidy step leaves nothing behind');
+  });
+
+  test('a page the workflow opened and never closed is reported against the step that opened it, and closed', async () => {
+    const run = await onFixtures.run(`
+  - goto: \${{ serve.url }}/popup.html
+  - click: Open the details in a new tab
+  - wait: 1s
+  - assert: { title: Popup }
+`);
+    assert.equal(run.exitCode, 0, run.error);
+    const unclosed = leaksOf(run.record.events).filter((l) => l.kind === 'unclosed-pages');
+    assert.equal(unclosed.length, 1, JSON.stringify(unclosed));
+    assert.equal(unclosed[0].line, lineOf(run.file, 'click: Open the details'));
+    assert.match(unclosed[0].message, /opened a page \(.*garbage\.html\) that nothing closed; flow closed it/);
+  });
+
+  test('the same pages closed by the workflow raise no finding', async () => {
+    const run = await onFixtures.run(`
+  - page:
+      steps:
+        - goto: \${{ serve.url }}/garbage.html
+  - page:
+      steps:
+        - goto: \${{ serve.url }}/popup.html
+`);
+    assert.equal(run.exitCode, 0, run.error);
+    assert.deepEqual(leaksOf(run.record.events), []);
+  });
+});
+
+describe('enforcement', () => {
+  test('blocked images never load and are counted by type; without the block they load', async () => {
+    const steps = `
+  - goto: \${{ serve.url }}/products/p-002.html
+  - evaluate:
+      script: "[...document.images].map((img) => img.complete && img.naturalWidth > 0)"
+      into: loaded
+  - extract: { fields: { title: h1.product-title }, add: { loaded: "\${{ loaded }}" } }
+`;
+    const blocked = await onDemo.run(steps, { head: 'memory: { block: { types: [image, font] } }' });
+    assert.equal(blocked.exitCode, 0, blocked.error);
+    const loaded = blocked.records[0].loaded as boolean[];
+    assert.ok(loaded.length >= 3, 'the product page has pictures');
+    assert.ok(loaded.every((l) => l === false), `some images loaded: ${loaded}`);
+    assert.ok(blocked.record.counts.requestsBlocked.image >= loaded.length, JSON.stringify(blocked.record.counts.requestsBlocked));
+    assert.ok(blocked.record.counts.requestsBlocked.font >= 1, JSON.stringify(blocked.record.counts.requestsBlocked));
+    assert.ok(blocked.record.steps.find((s) => s.kind === 'goto')!.requestsBlocked >= loaded.length, 'the step that caused them is charged');
+
+    const open = await onDemo.run(steps);
+    assert.ok((open.records[0].loaded as boolean[]).every((l) => l === true), 'without a block the same images load');
+    assert.deepEqual(open.record.counts.requestsBlocked, {});
+  });
+
+  test('URL patterns are blocked too', async () => {
+    const run = await onDemo.run(
+      `
+  - goto: \${{ serve.url }}/products/p-002.html
+  - evaluate: { script: "getComputedStyle(document.body).fontFamily + ' ' + document.styleSheets.length", into: styles }
+  - extract: { fields: { title: h1.product-title }, add: { styles: "\${{ styles }}" } }
+`,
+      { head: 'memory: { block: { urls: ["*/assets/site.css"] } }' },
+    );
+    assert.equal(run.exitCode, 0, run.error);
+    assert.ok(Object.values(run.record.counts.requestsBlocked).reduce((a, b) => a + b, 0) >= 1, JSON.stringify(run.record.counts.requestsBlocked));
+  });
+
+  test('gc collects the garbage a page made: its JS heap is lower after, and the run records both figures', async () => {
+    const run = await onFixtures.run(
+      `
+  - goto: \${{ serve.url }}/garbage.html
+  - click: Make garbage
+  - click: Forget it
+  - wait: 1s
+`,
+      { head: 'memory: { gc: { everySteps: 3 } }' },
+    );
+    assert.equal(run.exitCode, 0, run.error);
+    const gcs = run.record.events.filter((e): e is Extract<RunEvent, { type: 'gc' }> => e.type === 'gc');
+    assert.ok(gcs.length >= 1, 'a collection ran');
+    const afterChurn = gcs.find((g) => g.pages === 1 && g.jsHeapBeforeMb !== undefined);
+    assert.ok(afterChurn, JSON.stringify(gcs));
+    assert.ok(afterChurn.jsHeapAfterMb! < afterChurn.jsHeapBeforeMb! - 5, `JS heap ${afterChurn.jsHeapBeforeMb} → ${afterChurn.jsHeapAfterMb} MB`);
+    assert.equal(afterChurn.reason, 'every 3 steps');
+  });
+
+  test('crossing limitMb climbs the ladder, one rung per cooldown, each action recorded with its effect', async () => {
+    const run = await onFixtures.run(
+      `
+  - goto: \${{ serve.url }}/leaky.html
+  - page:
+      steps:
+        - goto: \${{ serve.url }}/slow.html?n=1
+  - repeat:
+      times: 12
+      steps:
+        - click: Tidy
+        - wait: 200ms
+`,
+      { head: 'memory: { sampling: { interval: 200ms }, thresholds: { warnMb: 1, limitMb: 2, limitActions: [gc, close-idle-pages, recycle-context], cooldown: 300ms } }' },
+    );
+    assert.equal(run.exitCode, 0, run.error);
+    const events = run.record.events;
+    const alerts = events.filter((e) => e.type === 'alert');
+    assert.ok(alerts.some((a) => a.type === 'alert' && a.level === 'warn'), 'the warning level raised an alert');
+    const ladder = events.flatMap((e) => (e.type === 'gc' ? ['gc'] : e.type === 'action' ? [e.action] : e.type === 'recycle' ? [`recycle-${e.what}`] : []));
+    assert.deepEqual(ladder.slice(0, 3), ['gc', 'close-idle-pages', 'recycle-context'], `actions in order: ${ladder}`);
+    const firstLimit = events.find((e) => e.type === 'alert' && e.level === 'limit');
+    assert.match((firstLimit as { message: string }).message, /over the limit of 2 MB: gc$/);
+    assert.ok(events.every((e) => e.type !== 'action' || e.effect.length > 0));
+    assert.equal(run.records.length, 0);
+    assert.equal(run.record.counts.stepsFailed, 0, 'steps in flight when the context was recycled were retried, not lost');
+  });
+
+  test('stop as the last rung ends the run with exit 1, its dataset and record kept', async () => {
+    const run = await onFixtures.run(
+      `
+  - goto: \${{ serve.url }}/slow.html?n=1
+  - repeat:
+      times: 40
+      steps:
+        - extract: { fields: { item: h1 } }
+        - wait: 100ms
+`,
+      { head: 'memory: { sampling: { interval: 200ms }, thresholds: { limitMb: 2, limitActions: [gc, stop], cooldown: 500ms } }' },
+    );
+    assert.equal(run.exitCode, 1);
+    assert.match(String(run.error), /memory stayed over the limit/);
+    assert.ok(run.records.length >= 1 && run.records.length < 40, `${run.records.length} records`);
+    const saved = JSON.parse(readFileSync(run.recordPath, 'utf8'));
+    assert.equal(saved.run.status, 'failed');
+    assert.equal(saved.counts.records, run.records.length, 'every record extracted before the stop is in the dataset');
+  });
+});
+
+describe('maxPages under forEach concurrency', () => {
+  const chromium = findBrowser()?.path;
+  const profile = mkdtempSync(join(tmpdir(), 'flow-memory-chrome-'));
+  after(() => rmSync(profile, { recursive: true, force: true, maxRetries: 5 }));
+
+  test('never more pages open than the limit, counted by the browser itself', async (t) => {
+    assert.ok(chromium, 'a browser to start');
+    // flow attaches to a Chromium the test started, so the test can count the pages from outside.
+    const chrome = spawn(chromium, ['--headless=new', '--no-sandbox', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: 'ignore' });
+    t.after(async () => {
+      chrome.kill();
+      await once(chrome, 'exit');
+    });
+    const portFile = join(profile, 'DevToolsActivePort');
+    for (let i = 0; i < 200 && !existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 50));
+    const devtools = `http://127.0.0.1:${readFileSync(portFile, 'utf8').split('\n')[0]}`;
+    const countPages = async () => ((await (await fetch(`${devtools}/json/list`)).json()) as Array<{ type: string }>).filter((target) => target.type === 'page').length;
+    const baseline = await countPages();
+
+    let maxSeen = 0;
+    let polling = true;
+    const poll = (async () => {
+      while (polling) {
+        maxSeen = Math.max(maxSeen, (await countPages()) - baseline);
+        await new Promise((r) => setTimeout(r, 15));
+      }
+    })();
+    const run = await onFixtures.run(
+      `
+  - forEach:
+      items: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]
+      concurrency: 5
+      steps:
+        - goto: \${{ serve.url }}/slow.html?n=\${{ item }}
+        - wait: 150ms
+        - extract: { fields: { item: h1 } }
+`,
+      { head: `browser: { cdp: "${devtools}" }\nmemory: { maxPages: 2 }` },
+    );
+    polling = false;
+    await poll;
+    assert.equal(run.exitCode, 0, run.error);
+    assert.equal(run.records.length, 10, 'every item ran');
+    assert.equal(maxSeen, 2, `the browser had ${maxSeen} of flow's pages open at once`);
+    assert.ok(Math.max(...run.record.steps.map((s) => s.maxPagesOpen)) <= 2);
+  });
+});

@@ -75,7 +75,15 @@ export async function startBrowser(settings: BrowserSettings, extras: LaunchExtr
   if (settings.connect) return connectToServer(settings.connect, contextOptions);
   const found = findBrowser(settings.executablePath);
   if (!found) throw new BrowserNotFoundError('no Chrome or Chromium found on this machine', browserInstallHelp());
-  const launch: LaunchOptions = { executablePath: found.path, headless: settings.headless ?? true, args: launchArgs(settings, extras) };
+  const launch: LaunchOptions = {
+    executablePath: found.path,
+    headless: settings.headless ?? true,
+    args: launchArgs(settings, extras),
+    // Playwright would kill the browser and exit at once on Ctrl-C; flow stops cleanly itself,
+    // closing pages and keeping the record (src/cli/commands/run.ts).
+    handleSIGINT: false,
+    handleSIGTERM: false,
+  };
   return settings.profile ? launchProfile(settings.profile, launch, contextOptions) : launchBrowser(launch, contextOptions);
 }
 

@@ -14,10 +14,10 @@ export class StepError extends Error {
 
   /** The readable block printed for a failed run. */
   describe(): string {
-    const lines = [`Step failed: ${this.step.title}`, `  at ${formatLocation(this.step.loc)}`];
-    if (this.url) lines.push(`  page: ${this.url}`);
-    lines.push(`  cause: ${this.reason}`);
-    if (this.screenshot) lines.push(`  screenshot: ${this.screenshot}`);
+    const lines = [`Step failed: ${this.step.title}`, `  where:      ${formatLocation(this.step.loc)}`];
+    if (this.url) lines.push(`  page:       ${this.url}`);
+    lines.push(`  cause:      ${this.reason}`);
+    if (this.screenshot) lines.push(`  screenshot: ${this.screenshot} (in the run folder)`);
     return lines.join('\n');
   }
 }

@@ -99,6 +99,29 @@ describe('leaks', () => {
     assert.deepEqual(leaks.filter((l) => l.line === lineOf(run.file, 'click: Tidy')), [], 'the tidy step leaves nothing behind');
   });
 
+  test('memory that stays after each round of a loop is charged to the loop; the heap it grows, to the step', async () => {
+    const run = await onFixtures.run(
+      `
+  - goto: \${{ serve.url }}/leaky.html
+  - repeat:
+      times: 30
+      steps:
+        - click: Hoard
+        - wait: 250ms
+`,
+      { head: 'memory: { sampling: { interval: 200ms } }' },
+    );
+    assert.equal(run.exitCode, 0, run.error);
+    const leaks = leaksOf(run.record.events);
+    const retained = leaks.filter((l) => l.kind === 'step-retained');
+    assert.equal(retained.length, 1, JSON.stringify(leaks));
+    assert.equal(retained[0].line, lineOf(run.file, 'repeat:'));
+    assert.ok(retained[0].amount > 80 && retained[0].amount < 300, `${retained[0].amount} MB for 20 rounds of about 10 MB`);
+    assert.match(retained[0].message, /memory kept rising over the rounds of repeat 30 times: \d+ MB over \d+ rounds \(\d+\.\d+ MB a round\)/);
+    const heap = leaks.filter((l) => l.kind === 'page-heap');
+    assert.deepEqual(heap.map((l) => l.line), [lineOf(run.file, 'click: Hoard')], JSON.stringify(leaks));
+  });
+
   test('a page the workflow opened and never closed is reported against the step that opened it, and closed', async () => {
     const run = await onFixtures.run(`
   - goto: \${{ serve.url }}/popup.html

@@ -6,13 +6,20 @@ import type { PageMetrics } from './types.js';
 /** A growth counts as a leak only when it happened on this many runs of the step, not once. */
 const MIN_GROWING_RUNS = 3;
 const MIN_LOOP_ITEMS = 5;
-/** Runs of a step skipped before its memory trend is fitted: caches and pools fill first. */
-const WARMUP_RUNS = 5;
-const MIN_FITTED_RUNS = 10;
+/** Rounds of a loop skipped before its memory trend is fitted: renderers start, caches and pools fill first. */
+const WARMUP_ROUNDS = 10;
+/** Fresh samples needed after warm-up before a trend is judged. */
+const MIN_FITTED_ROUNDS = 10;
+/** JS heap growth of a page between two runs of a step that counts as growing, in MB. */
+const HEAP_GROWING_MB = 0.25;
 
 /** A least-squares fit kept as running sums, so a step run 100,000 times costs five numbers. */
 interface RunningFit {
-  runs: number;
+  rounds: number;
+  /** The sample last fitted: rounds that end before a new sample add no information. */
+  lastSampleT: number;
+  firstX?: number;
+  lastX?: number;
   n: number;
   sx: number;
   sy: number;
@@ -33,12 +40,12 @@ interface Growth {
  * steps after which memory stays higher. Each finding names the step and its YAML line.
  */
 export class LeakDetector {
-  /** The last measure of each page after each step. */
+  /** The last measure of each page, taken after the last step that ran on it. */
   private readonly lastByPage = new Map<string, PageMetrics>();
   private readonly growthByStep = new Map<string, Growth>();
   private readonly reported = new Set<string>();
   private readonly loopHeap = new Map<string, number[]>();
-  private readonly afterStep = new Map<string, { step: StepNode; fit: RunningFit }>();
+  private readonly afterRound = new Map<string, { loop: StepNode; fit: RunningFit }>();
   private readonly started = performance.now();
 
   constructor(
@@ -55,13 +62,12 @@ export class LeakDetector {
   }
 
   /**
-   * Compares a page with its measure after the previous run of the same step: growth between two
-   * runs of one step on one document is what that step leaves behind.
+   * Compares a page with its measure after the step before: what grew on one document while a
+   * step ran is what that step left behind. A step that does so run after run is reported.
    */
   pageMeasured(step: StepNode, metrics: PageMetrics): void {
-    const key = `${metrics.pageId}|${step.id}`;
-    const previous = this.lastByPage.get(key);
-    this.lastByPage.set(key, metrics);
+    const previous = this.lastByPage.get(metrics.pageId);
+    this.lastByPage.set(metrics.pageId, metrics);
     if (!previous || previous.url !== metrics.url || previous.documents !== metrics.documents) return;
     const growth = this.growthByStep.get(step.id) ?? { listeners: 0, nodes: 0, heapMb: 0, growingRuns: 0 };
     const listeners = metrics.listeners - previous.listeners;
@@ -69,7 +75,7 @@ export class LeakDetector {
     growth.listeners += listeners;
     growth.nodes += nodes;
     growth.heapMb += metrics.jsHeapUsedMb - previous.jsHeapUsedMb;
-    if (listeners > 0 || nodes > 0) growth.growingRuns++;
+    if (listeners > 0 || nodes > 0 || metrics.jsHeapUsedMb - previous.jsHeapUsedMb > HEAP_GROWING_MB) growth.growingRuns++;
     this.growthByStep.set(step.id, growth);
     if (growth.growingRuns < MIN_GROWING_RUNS) return;
     const where = { stepId: step.id, file: step.loc.file, line: step.loc.line };
@@ -101,14 +107,21 @@ export class LeakDetector {
     }
   }
 
-  /** Total memory right after a run of a step: memory that stays shows as a rising line over its runs. */
-  stepEnded(step: StepNode, totalMb: number): void {
-    const entry = this.afterStep.get(step.id) ?? { step, fit: { runs: 0, n: 0, sx: 0, sy: 0, sxy: 0, sxx: 0 } };
-    this.afterStep.set(step.id, entry);
+  /**
+   * Total memory at the end of each round of a loop: memory that stays shows as a rising line
+   * over the rounds. Which step inside keeps it, the page figures above tell when it is the
+   * page's own heap, listeners or nodes.
+   */
+  roundEnded(loop: StepNode, totalMb: number, sampleT: number): void {
+    const entry = this.afterRound.get(loop.id) ?? { loop, fit: { rounds: 0, lastSampleT: -1, n: 0, sx: 0, sy: 0, sxy: 0, sxx: 0 } };
+    this.afterRound.set(loop.id, entry);
     const fit = entry.fit;
-    fit.runs++;
-    if (fit.runs <= WARMUP_RUNS) return;
-    const x = fit.runs;
+    fit.rounds++;
+    if (fit.rounds <= WARMUP_ROUNDS || sampleT === fit.lastSampleT) return;
+    fit.lastSampleT = sampleT;
+    fit.firstX ??= fit.rounds;
+    fit.lastX = fit.rounds;
+    const x = fit.rounds;
     fit.n++;
     fit.sx += x;
     fit.sy += totalMb;
@@ -116,21 +129,22 @@ export class LeakDetector {
     fit.sxx += x * x;
   }
 
-  /** Steps after which memory kept rising run after run, by more than the policy allows. */
+  /** Loops whose rounds left memory behind, round after round, by more than the policy allows. */
   finish(): void {
-    for (const { step, fit } of this.afterStep.values()) {
-      if (fit.n < MIN_FITTED_RUNS) continue;
+    for (const { loop, fit } of this.afterRound.values()) {
+      if (fit.n < MIN_FITTED_ROUNDS) continue;
       const denominator = fit.n * fit.sxx - fit.sx * fit.sx;
       if (denominator === 0) continue;
-      const perRun = (fit.n * fit.sxy - fit.sx * fit.sy) / denominator;
-      const growth = perRun * (fit.n - 1);
+      const perRound = (fit.n * fit.sxy - fit.sx * fit.sy) / denominator;
+      const rounds = fit.lastX! - fit.firstX!;
+      const growth = perRound * rounds;
       if (growth <= this.settings.stepGrowthMb) continue;
-      this.report('step-retained', `${step.id}:retained`, {
-        stepId: step.id,
-        file: step.loc.file,
-        line: step.loc.line,
+      this.report('step-retained', `${loop.id}:retained`, {
+        stepId: loop.id,
+        file: loop.loc.file,
+        line: loop.loc.line,
         amount: growth,
-        message: `memory after ${step.title} kept rising: ${growth.toFixed(0)} MB over ${fit.n} runs (${perRun.toFixed(2)} MB a run) — recycling the context every N pages usually stops this`,
+        message: `memory kept rising over the rounds of ${loop.title}: ${growth.toFixed(0)} MB over ${rounds + 1} rounds (${perRound.toFixed(2)} MB a round) — a step inside keeps data; recycling the context every N pages usually stops it`,
       });
     }
   }

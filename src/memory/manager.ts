@@ -7,6 +7,7 @@ import type { StepNode } from '../steps/types.js';
 import type { MemoryAction, MemorySettings } from '../policy/settings.js';
 import { applyBlocking, blockRules, isBlocking, type BlockRules } from './blocking.js';
 import { profileCacheDir, trimCacheFolder } from './cache.js';
+import { stepModule } from '../steps/registry.js';
 import { LeakDetector } from './leaks.js';
 import { pageMetrics } from './page-metrics.js';
 import { collectRunnerGarbage } from './runner-gc.js';
@@ -20,8 +21,6 @@ import type { MemorySample } from './types.js';
  * gets about one sample per interval, taken at step boundaries while steps run.
  */
 const STEP_SAMPLE_MIN_GAP = 1;
-/** How long after a step ends Chromium may still be announcing a popup that step opened. */
-const POPUP_LATENCY_MS = 250;
 
 export interface MemoryManagerOptions {
   settings: MemorySettings;
@@ -56,7 +55,7 @@ export class MemoryManager {
   private readonly reportedForeign = new WeakSet<Page>();
   /** The leaf step started last: blocked requests are counted against it. */
   private runningStep: StepNode | undefined;
-  private readonly lanes = new Map<string, { running: StepNode; startedAt: number; previous?: StepNode }>();
+  private readonly lastActive = new Map<string, StepNode>();
 
   constructor(private readonly options: MemoryManagerOptions) {
     const { block } = options.settings;
@@ -83,8 +82,8 @@ export class MemoryManager {
       if (!isLeaf(step)) return;
       this.sampleAroundStep('step-start', step);
       this.runningStep = step;
-      const lane = this.lanes.get(laneId);
-      this.lanes.set(laneId, { running: step, startedAt: performance.now(), previous: lane?.running });
+      // The last step on each lane that could have opened a page.
+      if (!stepModule(step.kind)?.passive) this.lastActive.set(laneId, step);
     });
     events.on('page-opened', ({ page }) => {
       page.on('popup', (popup) => this.reportForeign(popup, this.popupOpener(page)));
@@ -96,8 +95,6 @@ export class MemoryManager {
         return;
       }
       this.sampleAroundStep('step-end', step);
-      const after = totalOf(this.options.sampler.latest);
-      if (after !== undefined) this.leaks.stepEnded(step, after);
       this.closeForeignPages(step);
       if (page && settings.sampling.pageMetrics) this.measurePage(step, page);
       if (settings.gc.everySteps > 0 && ++this.stepsSinceGc >= settings.gc.everySteps) {
@@ -105,7 +102,12 @@ export class MemoryManager {
         this.enqueue('gc', `every ${settings.gc.everySteps} steps`);
       }
     });
-    events.on('loop-progress', ({ step }) => this.leaks.loopItem(step, process.memoryUsage().heapUsed / 1048576));
+    events.on('loop-progress', ({ step }) => {
+      this.leaks.loopItem(step, process.memoryUsage().heapUsed / 1048576);
+      const latest = this.options.sampler.latest;
+      const total = totalOf(latest);
+      if (latest && total !== undefined) this.leaks.roundEnded(step, total, latest.t);
+    });
     events.on('page-loaded', ({ pagesVisited }) => {
       const every = (n: number) => n > 0 && pagesVisited % n === 0;
       if (every(settings.gc.everyPages)) this.enqueue('gc', `every ${settings.gc.everyPages} pages`);
@@ -256,15 +258,13 @@ export class MemoryManager {
   }
 
   /**
-   * The step that opened a popup from `page`. Chromium announces a popup a few milliseconds
-   * after the click that opened it has returned, so a popup that shows up as the next step
-   * starts belongs to the step before.
+   * The step that opened a popup from `page`: the last step on its lane that acts on pages.
+   * Chromium announces a popup a little after the click that opened it has returned, often
+   * while a following wait or extract runs; those cannot open pages, so they are passed over.
    */
   private popupOpener(page: Page): StepNode | undefined {
     const laneId = this.options.session.laneOf(page);
-    const lane = laneId === undefined ? undefined : this.lanes.get(laneId);
-    if (!lane) return this.runningStep;
-    return lane.previous && performance.now() - lane.startedAt < POPUP_LATENCY_MS ? lane.previous : lane.running;
+    return (laneId !== undefined && this.lastActive.get(laneId)) || this.runningStep;
   }
 
   private reportForeign(page: Page, step: StepNode | undefined): void {

@@ -101,7 +101,7 @@ export const memorySettingsProperties: Record<string, JsonSchema> = {
   leaks: section(
     'When growth counts as a leak worth reporting.',
     {
-      stepGrowthMb: megabytes('A step after which total memory stays higher by more than this is reported.', 50),
+      stepGrowthMb: megabytes('Memory that the rounds of a loop leave behind: when total memory keeps rising over the rounds (after 10 warm-up rounds) by more than this, the loop is reported.', 50),
       listenerGrowth: count("A page's event listeners growing by more than this over repeated steps is reported.", 200),
       nodeGrowth: count("A page's DOM nodes growing by more than this over repeated steps is reported.", 2000),
       heapGrowthMb: megabytes("A page's or flow's JS heap growing by more than this over a loop is reported.", 20),

@@ -41,6 +41,7 @@ type Check = { passed: true } | { passed: false; found: string };
 export default defineStep<AssertParams>({
   kind: 'assert',
   summary: 'Check the page: an element is visible or hidden, a text, the URL, the title or a count; fails saying what was expected and what was found.',
+  passive: true,
   schema: {
     anyOf: [
       { type: 'string', minLength: 1 },

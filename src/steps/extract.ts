@@ -39,6 +39,7 @@ const fieldSchema: JsonSchema = {
 export default defineStep<ExtractParams>({
   kind: 'extract',
   summary: 'Read named fields from the page (from the first or every match of a selector) into the dataset or a variable.',
+  passive: true,
   schema: {
     type: 'object',
     additionalProperties: false,

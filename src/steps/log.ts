@@ -8,6 +8,7 @@ interface LogParams {
 export default defineStep<LogParams>({
   kind: 'log',
   summary: 'Write a line to the run log; expressions show variables.',
+  passive: true,
   schema: {
     anyOf: [
       { type: ['string', 'number', 'boolean'] },

@@ -13,6 +13,7 @@ interface ScreenshotParams {
 export default defineStep<ScreenshotParams>({
   kind: 'screenshot',
   summary: 'Save a picture of the page, the whole page or one element into the run folder.',
+  passive: true,
   schema: {
     anyOf: [
       { type: 'string', minLength: 1 },

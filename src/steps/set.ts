@@ -4,6 +4,7 @@ import { defineStep } from './types.js';
 export default defineStep<Record<string, unknown>>({
   kind: 'set',
   summary: 'Set variables for the steps after this one; values may be expressions.',
+  passive: true,
   schema: {
     type: 'object',
     minProperties: 1,

@@ -87,6 +87,11 @@ export interface StepModule<P = Record<string, unknown>> {
   scope?(params: Record<string, unknown>): string[];
   /** Files the step reads, for validation before the run (paths as written). */
   files?(params: Record<string, unknown>): string[];
+  /**
+   * The step only reads or waits and cannot make a page open another (wait, extract, assert,
+   * ...): a popup that shows up while it runs was opened by the step before it.
+   */
+  passive?: boolean;
   /** A short description of a configured step, e.g. `click "Sign in"`. */
   title?(params: Record<string, unknown>): string;
   run(params: P, ctx: StepContext, node: StepNode): Promise<void>;

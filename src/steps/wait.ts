@@ -25,6 +25,7 @@ const DURATION = /^\s*\d+(\.\d+)?\s*(ms|s|m|h)?\s*$/;
 export default defineStep<WaitParams>({
   kind: 'wait',
   summary: 'Wait for an element, a text, a URL, the page to load, or some time.',
+  passive: true,
   schema: {
     anyOf: [
       { type: 'string', minLength: 1 },

@@ -1,7 +1,7 @@
+import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { statSync } from 'node:fs';
+import { repairJsonDataset } from '../../output/dataset.js';
 import { readRunRecord, renderComparison, writeReport } from '../../report/render.js';
-import { writeFileSync } from 'node:fs';
 import { EXIT } from '../exit-codes.js';
 import { shownPath } from '../../runner/yaml-source.js';
 
@@ -16,6 +16,10 @@ function runFolder(run: string): string {
 
 export function reportCommand(run: string, options: { template?: string; out?: string }): number {
   const record = readRunRecord(run);
+  // A run still "running" on disk was killed outright: its JSON dataset lacks the closing bracket.
+  if (record.run.status === 'running' && record.output.format === 'json' && existsSync(record.output.dataset) && repairJsonDataset(record.output.dataset)) {
+    console.log(`The run ended abruptly; closed its JSON dataset so it parses: ${shownPath(record.output.dataset)}`);
+  }
   const out = resolve(options.out ?? join(runFolder(run), 'report.html'));
   writeReport(record, out, { templateDir: options.template ? resolve(options.template) : undefined });
   console.log(`Report: ${shownPath(out)}`);

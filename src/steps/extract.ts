@@ -1,7 +1,8 @@
 import type { JsonSchema } from '../runner/json-schema.js';
 import { orExpression } from '../runner/json-schema.js';
 import { Deadline, seconds } from './support/deadline.js';
-import { extractInPage, type FieldProblem, type FieldSpec } from './support/extract-page.js';
+import type { Page } from 'playwright-core';
+import { extractInPage, type FieldProblem, type FieldSpec, type PageExtraction } from './support/extract-page.js';
 import { isTrue, variableNameSchema } from './support/names.js';
 import { defineStep, type DatasetRecord } from './types.js';
 
@@ -79,20 +80,8 @@ export default defineStep<ExtractParams>({
   async run(params, ctx) {
     const fields = Object.entries(params.fields).map(([name, field]) => fieldSpec(name, field));
     const page = await ctx.page();
-    const deadline = new Deadline(ctx.timeoutMs);
     const all = isTrue(params.all);
-    let roots = page.locator(params.from ?? ':root');
-    if (params.from) {
-      await roots
-        .first()
-        .waitFor({ state: 'attached', timeout: deadline.left() })
-        .catch((error: Error) => {
-          if (error.name !== 'TimeoutError') throw error;
-          throw new Error(`no element matches ${params.from} (waited ${seconds(deadline.total)}); add optional: true if some pages lack it`);
-        });
-    }
-    if (!all) roots = roots.first();
-    const { records, problems } = await roots.evaluateAll(extractInPage, fields);
+    const { records, problems } = (await extractNow(page, params.from, all, fields)) ?? (await extractWhenPresent(page, params.from, all, fields, ctx.timeoutMs));
     if (problems.length) throw new Error(problemMessage(problems, fields, params.from, all));
     const finished: DatasetRecord[] = records.map((record) => ({ ...record, ...params.add }));
 
@@ -100,6 +89,39 @@ export default defineStep<ExtractParams>({
     if (params.dataset ?? !params.into) for (const record of finished) await ctx.emit(record);
   },
 });
+
+/**
+ * The common case in one plain evaluation: a CSS `from` (or none) already on the page. A
+ * locator would first install Playwright's injected script in every new document, which costs
+ * more than the extraction itself on a crawl. Undefined when `from` matches nothing yet or is
+ * not CSS (text=..., >>): then the locator path waits for it.
+ */
+async function extractNow(page: Page, from: string | undefined, all: boolean, fields: FieldSpec[]): Promise<PageExtraction | undefined> {
+  const roots = from ? `Array.from(document.querySelectorAll(${JSON.stringify(from)}))` : '[document.documentElement]';
+  const expression = `(() => {
+    let roots;
+    try { roots = ${roots}; } catch { return null; }
+    if (roots.length === 0) return null;
+    return (${extractInPage.toString()})(${all ? 'roots' : 'roots.slice(0, 1)'}, ${JSON.stringify(fields)});
+  })()`;
+  return ((await page.evaluate(expression)) as PageExtraction | null) ?? undefined;
+}
+
+async function extractWhenPresent(page: Page, from: string | undefined, all: boolean, fields: FieldSpec[], timeoutMs: number): Promise<PageExtraction> {
+  const deadline = new Deadline(timeoutMs);
+  let roots = page.locator(from ?? ':root');
+  if (from) {
+    await roots
+      .first()
+      .waitFor({ state: 'attached', timeout: deadline.left() })
+      .catch((error: Error) => {
+        if (error.name !== 'TimeoutError') throw error;
+        throw new Error(`no element matches ${from} (waited ${seconds(deadline.total)}); add optional: true if some pages lack it`);
+      });
+  }
+  if (!all) roots = roots.first();
+  return roots.evaluateAll(extractInPage, fields);
+}
 
 function fieldSpec(name: string, field: FieldParam): FieldSpec {
   if (typeof field === 'string') return { name, selector: field, get: 'text', all: false, required: false };

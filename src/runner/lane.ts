@@ -131,7 +131,7 @@ export class Lane {
         const { page, reopened } = await session.lease(this.page, this.id);
         leased.page = page;
         this.page = page;
-        if (reopened && this.lastUrl && this.lastUrl !== 'about:blank') {
+        if (reopened && this.lastUrl && this.lastUrl !== 'about:blank' && !stepModule(step.kind)?.navigates) {
           events.emit('log', { message: `reopened the page at ${this.lastUrl} (it was closed to save memory)`, step });
           await page.goto(this.lastUrl, { timeout: timeoutMs });
         }

@@ -8,6 +8,7 @@ interface GotoParams {
 export default defineStep<GotoParams>({
   kind: 'goto',
   summary: 'Open a URL in the current page.',
+  navigates: true,
   schema: {
     anyOf: [
       { type: 'string', minLength: 1 },

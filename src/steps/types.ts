@@ -92,6 +92,11 @@ export interface StepModule<P = Record<string, unknown>> {
    * ...): a popup that shows up while it runs was opened by the step before it.
    */
   passive?: boolean;
+  /**
+   * The step loads a new document into its page first thing: a page closed to save memory
+   * need not be brought back to its last URL before it runs.
+   */
+  navigates?: boolean;
   /** A short description of a configured step, e.g. `click "Sign in"`. */
   title?(params: Record<string, unknown>): string;
   run(params: P, ctx: StepContext, node: StepNode): Promise<void>;

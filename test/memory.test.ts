@@ -79,7 +79,7 @@ describe('leaks', () => {
     const run = await onFixtures.run(`
   - goto: \${{ serve.url }}/leaky.html
   - repeat:
-      times: 6
+      times: 8
       steps:
         - click: Grow
   - repeat:
@@ -231,6 +231,50 @@ describe('enforcement', () => {
     assert.ok(events.every((e) => e.type !== 'action' || e.effect.length > 0));
     assert.equal(run.records.length, 0);
     assert.equal(run.record.counts.stepsFailed, 0, 'steps in flight when the context was recycled were retried, not lost');
+  });
+
+  test('recycle: a fresh context every N pages and a fresh browser every M, with cookies and storage carried over', async () => {
+    const run = await onFixtures.run(
+      `
+  - goto: \${{ serve.url }}/remember.html?sign-in
+  - forEach:
+      items: [1, 2, 3, 4, 5, 6, 7, 8]
+      steps:
+        - goto: \${{ serve.url }}/remember.html?visit=\${{ item }}
+        - extract: { fields: { state: "#state" }, add: { visit: "\${{ item }}" } }
+`,
+      { head: 'memory: { recycle: { contextEveryPages: 3, browserEveryPages: 7 } }' },
+    );
+    assert.equal(run.exitCode, 0, run.error);
+    const recycles = run.record.events.filter((e): e is Extract<RunEvent, { type: 'recycle' }> => e.type === 'recycle');
+    // 9 page loads: contexts after the 3rd and 6th, the browser after the 7th, a context after the 9th, each
+    // done as the next page is about to be replaced (or the loop's round ends), so no page is reloaded for it.
+    assert.deepEqual(recycles.map((r) => r.what), ['context', 'context', 'browser', 'context'], JSON.stringify(recycles));
+    assert.equal(run.record.counts.pagesVisited, 9);
+    assert.ok(recycles.every((r) => r.reason.startsWith('every ') && r.durationMs > 0));
+    assert.equal(run.records.length, 8, 'no item lost to a recycle');
+    for (const record of run.records) assert.equal(record.state, 'session=abc123 / kept', `visit ${record.visit} lost the login`);
+  });
+
+  test('cache: a persistent profile\'s cache folder is trimmed oldest-first to maxSizeMb at start, and recorded', async () => {
+    const profile = join(onDemo.tmp, 'cache-profile');
+    const head = (memory: string) => `browser: { profile: ${JSON.stringify(profile)} }\n${memory}`;
+    const visit = `
+  - forEach:
+      items: [p-001, p-002, p-003, p-004]
+      steps:
+        - goto: \${{ serve.url }}/products/\${{ item }}.html
+`;
+    // A first run without a cap fills the profile's cache, as weeks of use would.
+    assert.equal((await onDemo.run(visit, { head: head('') })).exitCode, 0);
+    const run = await onDemo.run(visit, { head: head('memory: { cache: { maxSizeMb: 1, everyPages: 2 } }') });
+    assert.equal(run.exitCode, 0, run.error);
+    const trims = run.record.events.filter((e): e is Extract<RunEvent, { type: 'action' }> => e.type === 'action' && e.action === 'trim-cache');
+    assert.equal(trims[0].reason, 'at start');
+    const [before, after] = /cache folder ([\d.]+) → ([\d.]+) MB/.exec(trims[0].effect)!.slice(1).map(Number);
+    assert.ok(before > 1, `the first run left ${before} MB of cache`);
+    assert.ok(after <= 1, `trimmed to ${after} MB`);
+    assert.ok(trims.length >= 2, 'trimmed again every 2 pages');
   });
 
   test('stop as the last rung ends the run with exit 1, its dataset and record kept', async () => {

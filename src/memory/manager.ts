@@ -21,6 +21,8 @@ import type { MemorySample } from './types.js';
  * gets about one sample per interval, taken at step boundaries while steps run.
  */
 const STEP_SAMPLE_MIN_GAP = 1;
+/** The step, counted on one document, from which a page is measured after each step. */
+const MEASURE_FROM_STEP = 3;
 
 export interface MemoryManagerOptions {
   settings: MemorySettings;
@@ -56,6 +58,8 @@ export class MemoryManager {
   /** The leaf step started last: blocked requests are counted against it. */
   private runningStep: StepNode | undefined;
   private readonly lastActive = new Map<string, StepNode>();
+  private recycleDue: { action: 'recycle-context' | 'restart-browser'; reason: string } | undefined;
+  private readonly stepsOnDocument = new WeakMap<Page, { url: string; steps: number }>();
 
   constructor(private readonly options: MemoryManagerOptions) {
     const { block } = options.settings;
@@ -80,6 +84,7 @@ export class MemoryManager {
     sampler.onSample((sample) => this.onSample(sample));
     events.on('step-start', ({ step, laneId }) => {
       if (!isLeaf(step)) return;
+      if (stepModule(step.kind)?.navigates) this.recycleIfDue();
       this.sampleAroundStep('step-start', step);
       this.runningStep = step;
       // The last step on each lane that could have opened a page.
@@ -96,13 +101,14 @@ export class MemoryManager {
       }
       this.sampleAroundStep('step-end', step);
       this.closeForeignPages(step);
-      if (page && settings.sampling.pageMetrics) this.measurePage(step, page);
+      if (page && settings.sampling.pageMetrics && this.settledOn(page)) this.measurePage(step, page);
       if (settings.gc.everySteps > 0 && ++this.stepsSinceGc >= settings.gc.everySteps) {
         this.stepsSinceGc = 0;
         this.enqueue('gc', `every ${settings.gc.everySteps} steps`);
       }
     });
     events.on('loop-progress', ({ step }) => {
+      this.recycleIfDue();
       this.leaks.loopItem(step, process.memoryUsage().heapUsed / 1048576);
       const latest = this.options.sampler.latest;
       const total = totalOf(latest);
@@ -111,8 +117,8 @@ export class MemoryManager {
     events.on('page-loaded', ({ pagesVisited }) => {
       const every = (n: number) => n > 0 && pagesVisited % n === 0;
       if (every(settings.gc.everyPages)) this.enqueue('gc', `every ${settings.gc.everyPages} pages`);
-      if (every(settings.recycle.browserEveryPages)) this.enqueue('restart-browser', `every ${settings.recycle.browserEveryPages} pages`);
-      else if (every(settings.recycle.contextEveryPages)) this.enqueue('recycle-context', `every ${settings.recycle.contextEveryPages} pages`);
+      if (every(settings.recycle.browserEveryPages)) this.recycleDue = { action: 'restart-browser', reason: `every ${settings.recycle.browserEveryPages} pages` };
+      else if (every(settings.recycle.contextEveryPages) && this.recycleDue?.action !== 'restart-browser') this.recycleDue = { action: 'recycle-context', reason: `every ${settings.recycle.contextEveryPages} pages` };
       if (every(settings.cache.everyPages) && settings.cache.maxSizeMb > 0) this.enqueueTask(() => this.cacheMaintenance(`every ${settings.cache.everyPages} pages`));
     });
   }
@@ -161,6 +167,25 @@ export class MemoryManager {
     this.lastLimitActionAt = now;
     this.emit({ type: 'alert', t: now, at, level: 'limit', mb, thresholdMb: thresholds.limitMb, message: `memory ${mb.toFixed(0)} MB is over the limit of ${thresholds.limitMb} MB: ${action}` });
     this.enqueue(action, `over limitMb (${thresholds.limitMb} MB), rung ${Math.min(this.rung, ladder.length)} of ${ladder.length}`);
+  }
+
+  /**
+   * A periodic recycle waits for a moment when the page is about to be replaced anyway: the
+   * start of a step that navigates, or the end of a loop round. Started from that event,
+   * the session's barrier is up before the step asks for its page, so no page is reloaded
+   * only to be thrown away.
+   */
+  private recycleIfDue(): void {
+    const due = this.recycleDue;
+    if (!due) return;
+    this.recycleDue = undefined;
+    if (this.acting) return this.enqueue(due.action, due.reason);
+    const run = this.act(due.action, due.reason);
+    this.queue = this.queue
+      .then(() => run)
+      .catch((error) => {
+        this.options.events.emit('log', { message: `memory action failed: ${plainMessage(error)}` });
+      });
   }
 
   private enqueue(action: MemoryAction, reason: string): void {
@@ -273,6 +298,22 @@ export class MemoryManager {
     const url = page.url();
     this.leaks.unclosedPage(step, url);
     page.close().catch(() => undefined);
+  }
+
+  /**
+   * Whether enough steps have ended on the page's current document for a measure to be worth
+   * its round trip: growth is judged between steps repeated on one document, so a crawl that
+   * opens a page and reads it (two steps) is never measured, and an app that stays on one
+   * document is measured from its third step on.
+   */
+  private settledOn(page: Page): boolean {
+    const url = page.url();
+    const seen = this.stepsOnDocument.get(page);
+    if (!seen || seen.url !== url) {
+      this.stepsOnDocument.set(page, { url, steps: 1 });
+      return false;
+    }
+    return ++seen.steps >= MEASURE_FROM_STEP;
   }
 
   /** A measure is kept only if the page still shows the document the step left: the next step may already be navigating. */

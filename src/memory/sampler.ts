@@ -125,15 +125,21 @@ export class MemorySampler {
   private async chromiumProcesses(): Promise<ProcessSample[]> {
     const fromCdp = this.options.chromiumProcesses ? await this.options.chromiumProcesses().catch(() => []) : undefined;
     if (hasProcFs) {
-      const began = process.cpuUsage();
+      let began = process.cpuUsage();
       const listed = fromCdp ?? listDescendants(process.pid).flatMap((pid) => {
         const kind = this.kindOf(pid);
         return kind ? [{ pid, kind }] : [];
       });
-      const measured = listed.flatMap(({ pid, kind }) => {
+      const measured: ProcessSample[] = [];
+      for (const { pid, kind } of listed) {
         const memory = readMemory(pid);
-        return memory ? [{ pid, kind, rssMb: memory.rssMb, pssMb: memory.pssMb }] : [];
-      });
+        if (memory) measured.push({ pid, kind, rssMb: memory.rssMb, pssMb: memory.pssMb });
+        // One process per turn of the event loop: a read takes about a millisecond, and the
+        // steps' protocol messages should not queue behind a dozen of them.
+        this.costMs += cpuMsSince(began);
+        await new Promise((resolve) => setImmediate(resolve));
+        began = process.cpuUsage();
+      }
       this.costMs += cpuMsSince(began);
       return measured;
     }

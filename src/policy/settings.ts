@@ -85,7 +85,7 @@ export const memorySettingsProperties: Record<string, JsonSchema> = {
   recycle: section(
     'Start fresh periodically: Playwright keeps data for the life of a context, so long runs grow unless it is recreated. Cookies and storage carry over.',
     {
-      contextEveryPages: count('A fresh browser context every N page loads; 0 turns it off.', 100),
+      contextEveryPages: count('A fresh browser context every N page loads, made as the next page is about to load (or a loop round ends) so no page is reloaded for it; 0 turns it off.', 100),
       browserEveryPages: count('A fresh browser every N page loads; 0 turns it off.', 1000),
     },
     { contextEveryPages: 100 },

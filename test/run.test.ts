@@ -55,6 +55,22 @@ describe('flow run', () => {
     assert.match(result.stdout, /report: +.*report\.html/);
   });
 
+  test('the other example workflows run offline and extract what they say', () => {
+    const expected: Record<string, [string, RegExp]> = {
+      forms: ['messages.jsonl', /"confirmation":"Thank you, ada\. We will answer your order question message/],
+      // Two at a time: rows arrive in the order their pages finish.
+      'csv-loop': ['products.csv', /^name,price,stock,sku,line,_extra\r\n(.+\r\n)*Heather Wool Throw,€99\.00,In stock,LL-THR-001,2,\r\n/],
+      include: ['account.jsonl', /^\{"greeting":"Welcome, grace","signedInAs":"Hi, grace"\}\n$/],
+      profile: ['session.jsonl', /^\{"greeting":"Welcome, linus"\}\n$/],
+    };
+    for (const [name, [dataset, content]] of Object.entries(expected)) {
+      const out = join(tmp, `example-${name}`);
+      const result = flow(['run', `workflows/${name}.yaml`, '--out', out]);
+      assert.equal(result.status, 0, `${name}: ${result.stderr}`);
+      assert.match(readFileSync(join(out, dataset), 'utf8'), content, name);
+    }
+  });
+
   test('a failing step: one block with the step, file:line, the page URL and the cause, a screenshot, exit 1', () => {
     const { file, dir } = workflow(`
   - goto: \${{ serve.url }}/slow.html?n=7

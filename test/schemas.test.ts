@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -54,14 +54,32 @@ test('each step kind comes from one module and appears in the schema with its su
 
 test('every shipped workflow and policy validates and starts with the $schema comment', () => {
   const files = [
-    ...readdirSync(`${root}workflows`).filter((f) => f.endsWith('.yaml')).map((f) => `workflows/${f}`),
+    ...readdirSync(`${root}workflows`, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.yaml')).map((f) => `workflows/${f}`),
     ...readdirSync(`${root}policies`).filter((f) => f.endsWith('.yaml')).map((f) => `policies/${f}`),
   ];
-  assert.ok(files.includes('workflows/crawl.yaml'));
+  assert.ok(files.includes('workflows/crawl.yaml') && files.includes('workflows/parts/sign-in.yaml'));
   for (const file of files) {
     const first = readFileSync(`${root}${file}`, 'utf8').split('\n')[0];
-    assert.match(first, /^# yaml-language-server: \$schema=\.\.\/schemas\/(workflow|policy)\.schema\.json$/, `${file} lacks the $schema comment`);
+    const up = '\\.\\./'.repeat(file.split('/').length - 1);
+    assert.match(first, new RegExp(`^# yaml-language-server: \\$schema=${up}schemas/(workflow|policy)\\.schema\\.json$`), `${file} lacks the $schema comment`);
   }
   const result = spawnSync(process.execPath, [cli, 'validate', ...files], { cwd: root, encoding: 'utf8' });
   assert.equal(result.status, 0, result.stderr);
+});
+
+test('every complete workflow in docs/workflow.md validates', () => {
+  const blocks = [...readFileSync(`${root}docs/workflow.md`, 'utf8').matchAll(/```yaml\n(.*?)```/gs)].map((m) => m[1]).filter((b) => /^(#.*\n)*version: 1/m.test(b));
+  assert.ok(blocks.length >= 15, `only ${blocks.length} examples`);
+  // Written beside the shipped workflows, so that ../demo and parts/ resolve as the doc says.
+  const files = blocks.map((block, i) => {
+    const file = `workflows/.docs-example-${i}.yaml`;
+    writeFileSync(`${root}${file}`, block);
+    return file;
+  });
+  try {
+    const result = spawnSync(process.execPath, [cli, 'validate', ...files], { cwd: root, encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+  } finally {
+    for (const file of files) rmSync(`${root}${file}`, { force: true });
+  }
 });

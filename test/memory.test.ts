@@ -343,5 +343,8 @@ describe('maxPages under forEach concurrency', () => {
     assert.equal(run.records.length, 10, 'every item ran');
     assert.equal(maxSeen, 2, `the browser had ${maxSeen} of flow's pages open at once`);
     assert.ok(Math.max(...run.record.steps.map((s) => s.maxPagesOpen)) <= 2);
+    // Attached over CDP, the browser lists its own processes for the sampler.
+    const kinds = new Set(run.record.samples.flatMap((sample) => sample.processes.map((p) => p.kind)));
+    assert.ok(kinds.has('browser') && kinds.has('renderer'), [...kinds].join());
   });
 });

@@ -4,6 +4,7 @@ import { parse as parseYamlValue } from 'yaml';
 import { startBrowser, type BrowserHandle } from '../browser/launch.js';
 import { BrowserSession } from '../browser/session.js';
 import { MemoryManager } from '../memory/manager.js';
+import { chromiumPidsFromCdp } from '../memory/processes.js';
 import { MemorySampler } from '../memory/sampler.js';
 import { runStats } from '../memory/run-stats.js';
 import { openDataset } from '../output/dataset.js';
@@ -114,7 +115,14 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
       restart: () => startBrowser(browserSettings, launchExtras),
     });
     const activeSession = session;
-    sampler = new MemorySampler({ intervalMs: settings.sampling.intervalMs, pages: () => activeSession.pages(), includePageMetrics: settings.sampling.pageMetrics });
+    // A Chrome flow attached to is not flow's child: the browser itself lists its processes.
+    const attached = handle.mode === 'cdp' && handle.browser ? await handle.browser.newBrowserCDPSession() : undefined;
+    sampler = new MemorySampler({
+      intervalMs: settings.sampling.intervalMs,
+      pages: () => activeSession.pages(),
+      includePageMetrics: settings.sampling.pageMetrics,
+      chromiumProcesses: attached && (() => chromiumPidsFromCdp(attached)),
+    });
     sampler.onSample((sample) => {
       sample.pagesVisited = activeSession.visited;
       record.samples.push(sample);

@@ -5,15 +5,18 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { BrowserNotFoundError, findBrowser } from '../src/browser/find.js';
 import { BrowserStartError, startBrowser, type BrowserSettings } from '../src/browser/launch.js';
 
-/** How flow finds and starts a browser, against the real Chromium at /usr/bin/chromium. */
-const CHROMIUM = '/usr/bin/chromium';
+/**
+ * How flow finds and starts a browser, against the machine's real Chrome or Chromium: the
+ * first of the usual command names on PATH, found here by the shell, not by flow's own lookup.
+ */
+const CHROMIUM = spawnSync('sh', ['-c', 'command -v chromium || command -v chromium-browser || command -v google-chrome || command -v google-chrome-stable'], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
 const FLAGS = ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 const tmp = mkdtempSync(join(tmpdir(), 'flow-browser-test-'));
@@ -111,7 +114,7 @@ describe('findBrowser', () => {
       { path: CHROMIUM, source: 'workflow' },
     );
     assert.deepEqual(
-      withFlowBrowser(undefined, () => findBrowser('chromium')),
+      withFlowBrowser(undefined, () => findBrowser(basename(CHROMIUM))),
       { path: CHROMIUM, source: 'workflow' },
       'a bare command name is looked up on PATH',
     );
@@ -152,7 +155,7 @@ describe('install check', () => {
     assert.equal(result.stderr, '');
   });
 
-  // Hides /usr/bin/chromium in a private mount namespace: needs root and unshare.
+  // Hides the browser in a private mount namespace: needs root and unshare.
   const canHide = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
   test('with no browser anywhere: tries the download, fails quietly, says how to install one', { skip: !canHide && 'needs root and unshare' }, () => {
     const result = run(

@@ -116,8 +116,10 @@ describe('leaks', () => {
     const retained = leaks.filter((l) => l.kind === 'step-retained');
     assert.equal(retained.length, 1, JSON.stringify(leaks));
     assert.equal(retained[0].line, lineOf(run.file, 'repeat:'));
-    assert.ok(retained[0].amount > 80 && retained[0].amount < 300, `${retained[0].amount} MB for 20 rounds of about 10 MB`);
-    assert.match(retained[0].message, /memory kept rising over the rounds of repeat 30 times: \d+ MB over \d+ rounds \(\d+\.\d+ MB a round\)/);
+    const perRound = Number(/\((\d+\.\d+) MB a round\)/.exec(retained[0].message)?.[1]);
+    // Each round keeps 8 MB of array plus about 3 MB of objects, and V8 reserves heap ahead of them.
+    assert.ok(perRound > 6 && perRound < 30, `${perRound} MB a round: ${retained[0].message}`);
+    assert.match(retained[0].message, /^memory kept rising over the rounds of repeat 30 times: \d+ MB over \d+ rounds/);
     const heap = leaks.filter((l) => l.kind === 'page-heap');
     assert.deepEqual(heap.map((l) => l.line), [lineOf(run.file, 'click: Hoard')], JSON.stringify(leaks));
   });

@@ -12,6 +12,7 @@ import { readRunRecord, renderComparison, renderReport, writeReport } from '../s
 import { InputError } from '../src/runner/diagnostics.js';
 import type { RunRecord } from '../src/runner/run-record.js';
 import { HOSTILE, syntheticRunRecord } from './fixtures/run-record.js';
+import { findBrowser } from '../src/browser/find.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const artifacts = join(root, 'test-artifacts');
@@ -20,7 +21,7 @@ const MAX_REPORT_BYTES = 2 * 1024 * 1024;
 
 let browser: Browser;
 before(async () => {
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+  browser = await chromium.launch({ executablePath: findBrowser()?.path, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
 });
 after(async () => {
   await browser?.close();

@@ -7,6 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Request } from 'playwright-core';
 import { startStaticServer, type StaticServer } from '../src/serve/static.js';
+import { findBrowser } from '../src/browser/find.js';
 
 const demoDir = fileURLToPath(new URL('../demo/', import.meta.url));
 const SECRET = 'secret-outside-the-served-folder';
@@ -241,7 +242,7 @@ describe('the demo shop in Chromium', () => {
   before(async () => {
     demo = await startStaticServer(demoDir, { quiet: true });
     browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
+      executablePath: findBrowser()?.path,
       args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     });
   });

@@ -96,6 +96,7 @@ function expectedTypes(schema: JsonSchema | undefined): string {
 
 function lastKey(path: PathSegment[]): string {
   const last = path[path.length - 1];
+  if (typeof last === 'number' && (path[path.length - 2] === 'steps' || path[path.length - 2] === 'else')) return `step ${last + 1}`;
   if (typeof last === 'number') return path.length > 1 ? `item ${last + 1} of "${path[path.length - 2]}"` : `item ${last + 1}`;
   return last === undefined ? 'this value' : `"${last}"`;
 }
@@ -125,8 +126,13 @@ function toDiagnostic(source: YamlSource, error: ErrorObject, wording: SchemaWor
     }
     case 'type':
     case 'anyOf':
-    case 'oneOf':
-      return base(at(nodeAt(source, path)), `${name} must be ${expectedTypes(schema)}, but it is ${describeValue(error.data)}`, schema?.description);
+    case 'oneOf': {
+      const expected = expectedTypes(schema);
+      // An empty value, or one whose schema names no type (a step), is described as it is.
+      if (error.data === null || error.data === undefined) return base(at(nodeAt(source, path)), `${name} is empty`, schema?.description);
+      if (expected === 'something else') return base(at(nodeAt(source, path)), `${name} cannot be ${describeValue(error.data)}`, schema?.description);
+      return base(at(nodeAt(source, path)), `${name} must be ${expected}, but it is ${describeValue(error.data)}`, schema?.description);
+    }
     case 'enum': {
       const options = (error.params as { allowedValues: unknown[] }).allowedValues;
       const suggestion = typeof error.data === 'string' ? didYouMean(error.data, options.map(String)) : undefined;

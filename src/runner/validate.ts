@@ -154,6 +154,12 @@ function variableDiagnostics(workflow: Workflow): Diagnostic[] {
   const root = new Set<string>([...BUILTIN_NAMES, ...Object.keys(workflow.vars)]);
   if (workflow.serve) root.add('serve');
 
+  // Where each name is set anywhere, to explain a name used outside the block that sets it.
+  const setBy = new Map<string, StepNode>();
+  walkSteps(workflow.steps, (step) => {
+    for (const name of stepModules.get(step.kind)?.defines?.(step.params) ?? []) if (!setBy.has(name)) setBy.set(name, step);
+  });
+
   const check = (value: unknown, scope: Set<string>, node: Node | undefined, where: StepNode | undefined) => {
     for (const text of strings(value)) {
       const { names } = checkExpressions(text);
@@ -161,7 +167,13 @@ function variableDiagnostics(workflow: Workflow): Diagnostic[] {
         if (scope.has(name)) continue;
         const suggestion = didYouMean(name, scope);
         const message = name === 'serve' ? 'serve.url is used, but the workflow has no serve: folder' : `unknown name "${name}"${suggestion ? ` — did you mean "${suggestion}"?` : ''}`;
-        const hint = name === 'serve' ? 'add `serve: ./folder` to serve a folder for the run' : `define it under vars:, or set it in an earlier step (set, extract with into, evaluate with into); names here: ${[...scope].sort().join(', ')}`;
+        const setter = setBy.get(name);
+        const hint =
+          name === 'serve'
+            ? 'add `serve: ./folder` to serve a folder for the run'
+            : setter
+              ? `it is set by ${setter.title} at line ${setter.loc.line}, inside a block or a later step: what a block sets stays inside it, so give it a value before (under vars:, or with set:) to use it here`
+              : `define it under vars:, or set it in an earlier step (set, extract with into, evaluate with into); names here: ${[...scope].sort().join(', ')}`;
         const scalar = node ? findScalar(node, text) : undefined;
         if (scalar) out.push(at(source, scalar, offset, message, hint));
         else if (where) out.push({ file: where.loc.file, line: where.loc.line, col: where.loc.col, message, hint });

@@ -52,6 +52,9 @@ export function readYamlSource(path: string, kind: FileKind): YamlSource {
   if (size > MAX_FILE_BYTES) fail(`the file is ${(size / 1024 / 1024).toFixed(1)} MB; a ${kind.noun} may be at most 10 MB`, 'keep data in a CSV or JSON file and loop over it with forEach');
 
   const bytes = readFileSync(path);
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return fail('the file is saved as UTF-16 text', 'save it as UTF-8 in your editor (in VS Code: the encoding in the status bar, "Save with Encoding")');
+  }
   let text: string;
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -100,6 +103,11 @@ export function readYamlSource(path: string, kind: FileKind): YamlSource {
   } catch (error) {
     const alias = firstAlias(doc);
     const pos = alias === undefined ? undefined : at(alias);
+    const dangling = danglingAlias(doc);
+    if (dangling) {
+      const where = at(dangling.offset);
+      return fail(`the alias *${dangling.name} refers to no anchor`, `an alias repeats a value marked earlier with &${dangling.name}; mark that value, or write it out here`, where.line, where.col);
+    }
     if (error instanceof ReferenceError || error instanceof RangeError) {
       return fail('the file expands aliases (*name) too many times', 'YAML aliases that refer to other aliases multiply; write the values out instead', pos?.line, pos?.col);
     }
@@ -214,6 +222,24 @@ function firstAlias(doc: Document.Parsed): number | undefined {
     },
   });
   return offset;
+}
+
+/** The first alias (*name) with no anchor (&name) before it. */
+function danglingAlias(doc: Document.Parsed): { name: string; offset: number } | undefined {
+  const anchors = new Set<string>();
+  let found: { name: string; offset: number } | undefined;
+  visit(doc, (_, node) => {
+    if (isAlias(node)) {
+      if (!anchors.has(node.source)) {
+        found = { name: node.source, offset: node.range?.[0] ?? 0 };
+        return visit.BREAK;
+      }
+    } else if (node && typeof node === 'object' && 'anchor' in node && typeof node.anchor === 'string') {
+      anchors.add(node.anchor);
+    }
+    return undefined;
+  });
+  return found;
 }
 
 function firstInvalidUtf8(bytes: Buffer): { line: number; col: number } {

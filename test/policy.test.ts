@@ -345,3 +345,13 @@ test('docs/policy.md gives every setting with the default settings.ts holds', ()
     assert.equal(row[1].trim(), formatSettingValue(spec, DEFAULT_SETTINGS), `default of ${spec.path} in docs/policy.md`);
   }
 });
+
+test('a warning level at or above the limit is refused where the limit is written', () => {
+  const text = 'name: p\nversion: 1\nthresholds:\n  warnMb: 900\n  limitMb: 800\n';
+  const folder = files({ 'p.yaml': text });
+  const problems = inputError(() => resolvePolicy({ policyFile: join(folder, 'p.yaml') }));
+  assert.equal(problems.length, 1);
+  assert.deepEqual({ line: problems[0].line, col: problems[0].col }, { line: 5, col: 3 });
+  assert.equal(problems[0].message, 'thresholds.limitMb (800 MB) must be above thresholds.warnMb (900 MB), or the warning would never come first');
+  assert.doesNotThrow(() => resolvePolicy({ policyFile: join(folder, 'p.yaml'), flags: { 'thresholds.warnMb': { value: 0, flag: '--warn' } } }));
+});

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { InputError } from '../runner/diagnostics.js';
 import { parseDuration } from '../runner/duration.js';
 import { compileSchema } from '../runner/schema-validator.js';
-import { keyNodeAt, nodeAt, positionOf, type PathSegment, type YamlSource } from '../runner/yaml-source.js';
+import { keyNodeAt, nodeAt, positionOf, shownPath, type PathSegment, type YamlSource } from '../runner/yaml-source.js';
 import { loadPolicyChain, type PolicyFile } from './load.js';
 import { SETTING_BY_PATH, SETTING_SPECS, valueAtPath, type SettingSpec } from './setting-specs.js';
 import { DEFAULT_SETTINGS, type MemorySettings } from './settings.js';
@@ -67,6 +67,7 @@ export function resolvePolicy(inputs: PolicyInputs): EffectivePolicy {
   if (inputs.workflowMemory) applyWritten(inputs.workflowMemory.source, inputs.workflowMemory.path, 'workflow', set);
   for (const [path, { value, flag }] of Object.entries(inputs.flags ?? {})) set(checkedFlag(path, value, flag), value, { kind: 'flag', flag });
 
+  checkThresholds(settings, origins);
   const top = chain[chain.length - 1];
   return {
     name: top ? top.value.name : 'defaults',
@@ -80,6 +81,22 @@ export function resolvePolicy(inputs: PolicyInputs): EffectivePolicy {
     settings,
     origins,
   };
+}
+
+/** Settings each valid alone but not together: a warning level at or above the limit never warns. */
+function checkThresholds(settings: MemorySettings, origins: Record<string, SettingOrigin>): void {
+  const { warnMb, limitMb } = settings.thresholds;
+  if (warnMb <= 0 || limitMb <= 0 || warnMb < limitMb) return;
+  const origin = origins['thresholds.limitMb'].kind !== 'default' ? origins['thresholds.limitMb'] : origins['thresholds.warnMb'];
+  throw new InputError([
+    {
+      file: origin.file ? shownPath(origin.file) : 'command line',
+      line: origin.line,
+      col: origin.col,
+      message: `thresholds.limitMb (${limitMb} MB) must be above thresholds.warnMb (${warnMb} MB), or the warning would never come first`,
+      hint: 'lower warnMb, raise limitMb, or set warnMb: 0 to go without a warning',
+    },
+  ]);
 }
 
 /** Sets every setting written in the mapping at `prefix` of a file, located at its key. */

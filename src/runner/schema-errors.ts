@@ -161,8 +161,11 @@ function toDiagnostic(source: YamlSource, error: ErrorObject, wording: SchemaWor
       return base(at(nodeAt(source, path)), `${name} has too many items (at most ${(error.params as { limit: number }).limit})`);
     case 'uniqueItems':
       return base(at(nodeAt(source, path)), `${name} lists the same value twice`);
-    case 'pattern':
-      return base(at(nodeAt(source, path)), `${name} is not written as expected: ${describeValue(error.data)}`, schema?.description);
+    case 'pattern': {
+      // The schema's description says what the pattern accepts, in words.
+      const accepted = schema?.description?.replace(/\.$/, '');
+      return base(at(nodeAt(source, path)), accepted ? `${name} cannot be ${describeValue(error.data)}` : `${name} is not written as expected: ${describeValue(error.data)}`, accepted ? `${accepted}.` : undefined);
+    }
     case 'propertyNames':
       return base(at(nodeAt(source, path)), `${name} has a name that is not allowed`, 'names start with a letter or _ and hold only letters, digits and _');
     default:

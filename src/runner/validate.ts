@@ -103,8 +103,11 @@ function fileDiagnostics(workflow: Workflow): Diagnostic[] {
   walkSteps(workflow.steps, (step) => {
     for (const file of stepModules.get(step.kind)?.files?.(step.params) ?? []) {
       if (file.includes('${{')) continue;
-      if (!existsSync(resolve(workflow.dir, file))) {
+      const path = resolve(workflow.dir, file);
+      if (!existsSync(path)) {
         out.push({ file: step.loc.file, line: step.loc.line, col: step.loc.col, message: `${step.kind} reads ${file}, which does not exist`, hint: 'the path is relative to this workflow file' });
+      } else if (statSync(path).isDirectory()) {
+        out.push({ file: step.loc.file, line: step.loc.line, col: step.loc.col, message: `${step.kind} reads ${file}, which is a folder, not a file`, hint: 'give the path of a file inside it' });
       }
     }
   });
@@ -115,11 +118,12 @@ function includeDiagnostics(workflow: Workflow, including: string[]): Diagnostic
   const out: Diagnostic[] = [];
   walkSteps(workflow.steps, (step) => {
     const module = stepModules.get(step.kind);
-    if (step.kind !== 'include' || !module?.files) return;
+    if (!module?.readsWorkflows || !module.files) return;
     for (const file of module.files(step.params)) {
       if (file.includes('${{')) continue;
       const target = resolve(workflow.dir, file);
-      if (!existsSync(target)) continue;
+      // A missing file or a folder is reported by fileDiagnostics, at the step.
+      if (!existsSync(target) || statSync(target).isDirectory()) continue;
       if (including.includes(target)) {
         const cycle = [...including.slice(including.indexOf(target)), target].map(shownPath).join(' → ');
         out.push({ file: step.loc.file, line: step.loc.line, col: step.loc.col, message: `this include makes a loop: ${cycle}`, hint: 'a workflow cannot include itself, directly or through another file' });

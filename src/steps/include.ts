@@ -9,6 +9,7 @@ interface IncludeParams {
 export default defineStep<IncludeParams>({
   kind: 'include',
   summary: "Run the steps of another workflow file here, with its variables set from `with` or their defaults.",
+  readsWorkflows: true,
   schema: {
     anyOf: [
       { type: 'string', minLength: 1 },

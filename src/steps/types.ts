@@ -85,6 +85,8 @@ export interface StepModule<P = Record<string, unknown>> {
   defines?(params: Record<string, unknown>): string[];
   /** Variables visible inside the step's blocks only (a loop's item, for instance). */
   scope?(params: Record<string, unknown>): string[];
+  /** The files the step reads are workflows: validated with the one that names them, and checked for include loops. */
+  readsWorkflows?: boolean;
   /** Files the step reads, for validation before the run (paths as written). */
   files?(params: Record<string, unknown>): string[];
   /**

@@ -108,6 +108,12 @@ describe('flow run', () => {
       assert.doesNotMatch(result.stderr, /\n\s+at /);
     }
     assert.equal(flow(['run']).status, 2, 'a missing argument is a usage error');
+
+    const out = join(dir, 'no-browser-run');
+    const noBrowser = spawnSync(process.execPath, [cli, 'run', good, '--out', out], { encoding: 'utf8', env: { ...env, FLOW_BROWSER: '/opt/nowhere/chrome' } });
+    assert.equal(noBrowser.status, 2, 'no browser is exit 2');
+    assert.match(noBrowser.stderr, /^flow: FLOW_BROWSER is \/opt\/nowhere\/chrome, but there is no browser there\n/);
+    assert.ok(!existsSync(out), 'no run folder for a run that cannot start');
   });
 
   test('--json prints one event per line and a summary; --var sets a declared variable', () => {

@@ -1,4 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
+import { BrowserStartError } from '../browser/find-errors.js';
 import { InputError } from '../runner/diagnostics.js';
 import { FLOW_VERSION } from '../runner/run.js';
 import { printProblem } from './output.js';
@@ -95,7 +96,7 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? 0 : EXIT.invalidInput;
-  } else if (error instanceof InputError) {
+  } else if (error instanceof InputError || error instanceof BrowserStartError) {
     printProblem(error);
     process.exitCode = EXIT.invalidInput;
   } else {

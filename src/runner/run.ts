@@ -1,6 +1,8 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
+import { browserInstallHelp, BrowserNotFoundError, findBrowser } from '../browser/find.js';
+import { BrowserStartError } from '../browser/find-errors.js';
 import { startBrowser, type BrowserHandle } from '../browser/launch.js';
 import { BrowserSession } from '../browser/session.js';
 import { MemoryManager } from '../memory/manager.js';
@@ -69,6 +71,11 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     workflowMemory: workflow.memory ? { source: workflow.source, path: ['memory'] } : undefined,
     flags: options.policyFlags,
   });
+
+  // No browser, no run: found before a run folder is made (an attached one is found when attaching).
+  if (!workflow.browser.cdp && !workflow.browser.connect && !findBrowser(workflow.browser.executablePath)) {
+    throw new BrowserNotFoundError('no Chrome or Chromium found on this machine', browserInstallHelp());
+  }
 
   const startedAt = new Date();
   const runDir = resolve(options.outDir ?? join('runs', `${stamp(startedAt)}-${slug(workflow.name)}`));
@@ -160,7 +167,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
       await lane.close();
     }
   } catch (caught) {
-    if (caught instanceof InputError) throw caught;
+    if (caught instanceof InputError || caught instanceof BrowserStartError) throw caught;
     const reason: unknown = controller.signal.reason;
     if (reason instanceof StoppedByPolicyError) {
       status = 'failed';

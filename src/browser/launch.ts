@@ -149,7 +149,7 @@ async function launchBrowser(launch: LaunchOptions, contextOptions: BrowserConte
   const browser = await chromium.launch(launch).catch((error: unknown) => {
     throw launchFailure(error, launch);
   });
-  const newContext = (storageState?: StorageState) => browser.newContext({ ...contextOptions, storageState });
+  const newContext = (storageState?: StorageState) => contextWithState(browser, contextOptions, storageState);
   return {
     browser,
     context: await firstContext(browser, newContext),
@@ -206,7 +206,7 @@ async function attachOverCdp(endpoint: string, contextOptions: BrowserContextOpt
   // starts with the cookies and storage of the Chrome's own context, so logins carry over.
   const own = browser.contexts()[0];
   const seed = own ? await storageOf(own).catch(() => undefined) : undefined;
-  const newContext = (storageState?: StorageState) => browser.newContext({ ...contextOptions, storageState: storageState ?? seed });
+  const newContext = (storageState?: StorageState) => contextWithState(browser, contextOptions, storageState ?? seed);
   return {
     browser,
     context: await firstContext(browser, newContext),
@@ -225,7 +225,7 @@ async function connectToServer(endpoint: string, contextOptions: BrowserContextO
       `start one with \`npx playwright-core run-server --port 3000\` or chromium.launchServer() and give its ws:// address; its Playwright version must match flow's (${PLAYWRIGHT_VERSION})`,
     );
   });
-  const newContext = (storageState?: StorageState) => browser.newContext({ ...contextOptions, storageState });
+  const newContext = (storageState?: StorageState) => contextWithState(browser, contextOptions, storageState);
   return {
     browser,
     context: await firstContext(browser, newContext),
@@ -243,6 +243,31 @@ async function firstContext(browser: Browser, open: () => Promise<BrowserContext
   } catch (error) {
     await browser.close().catch(() => undefined);
     throw new BrowserStartError(`the browser started but could not open a context: ${reasonOf(error)}`, undefined, { cause: error });
+  }
+}
+
+/**
+ * A context carrying another's cookies and local storage. Playwright would restore local storage
+ * by loading a page of every origin before handing the context over (about 0.2 s an origin, on
+ * every recycle); here each origin's storage is written by an init script when the first of its
+ * documents starts, once per context (marked with a `flow:storage-restored` key).
+ */
+async function contextWithState(browser: Browser, options: BrowserContextOptions, state: StorageState | undefined): Promise<BrowserContext> {
+  if (!state || typeof state === 'string' || state.origins.length === 0) return browser.newContext({ ...options, storageState: state });
+  const context = await browser.newContext({ ...options, storageState: { cookies: state.cookies, origins: [] } });
+  await context.addInitScript(restoreLocalStorage, state.origins);
+  return context;
+}
+
+/** Runs in the page, at the start of every document. */
+function restoreLocalStorage(origins: Array<{ origin: string; localStorage: Array<{ name: string; value: string }> }>): void {
+  try {
+    const saved = origins.find((entry) => entry.origin === location.origin);
+    if (!saved || localStorage.getItem('flow:storage-restored')) return;
+    for (const { name, value } of saved.localStorage) localStorage.setItem(name, value);
+    localStorage.setItem('flow:storage-restored', '1');
+  } catch {
+    // A frame without storage (sandboxed, opaque origin) has nothing to restore.
   }
 }
 

@@ -290,10 +290,10 @@ test('both shipped policies validate, start with the $schema comment and resolve
   assert.deepEqual(low.chain, [balancedFile, lowFile]);
   assert.equal(low.settings.maxPages, 2);
   assert.deepEqual(low.settings.block.types, ['image', 'media', 'font']);
-  assert.equal(low.settings.gc.everyPages, 0);
+  assert.equal(low.settings.gc.everyPages, 20);
   assert.equal(low.settings.cache.maxSizeMb, 32);
   assert.deepEqual([low.settings.thresholds.warnMb, low.settings.thresholds.limitMb, low.settings.thresholds.cooldownMs], [700, 1000, 10_000]);
-  assert.equal(low.settings.recycle.contextEveryPages, 25);
+  assert.equal(low.settings.recycle.contextEveryPages, 50);
   assert.equal(low.settings.sampling.intervalMs, 1000);
 });
 
@@ -309,7 +309,7 @@ test('flow policy show lists every setting with its value and where it came from
   };
 
   assert.match(text, /^name {9}low-memory$/m);
-  assert.match(text, /^version {6}2$/m);
+  assert.match(text, /^version {6}1$/m);
   assert.match(text, /^file {9}policies\/low-memory\.yaml$/m);
   assert.match(text, new RegExp(`^hash {9}${policy.hash}$`, 'm'));
   assert.match(text, /^chain {8}policies\/balanced\.yaml → policies\/low-memory\.yaml$/m);

@@ -6,7 +6,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
 import { findBrowser } from '../src/browser/find.js';
+import { readMemory } from '../src/memory/processes.js';
+import { MemorySampler } from '../src/memory/sampler.js';
 import { memoryStats } from '../src/memory/stats.js';
 import type { RunEvent } from '../src/runner/run-record.js';
 import { flowRunner } from './support/run-flow.js';
@@ -58,6 +61,29 @@ describe('sampler', () => {
     }
     assert.ok(run.record.samplerCostMs > 0, 'the sampler measures its own cost');
     assert.ok(run.record.stats!.total.maxMb >= run.record.stats!.total.meanMb);
+  });
+
+  test('PSS carried between reads stays within 2% of PSS read from every process at the same moment, while a page grows', async () => {
+    const browser = await chromium.launch({ executablePath: findBrowser()!.path, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    const sampler = new MemorySampler({ intervalMs: 60_000, pages: () => [] });
+    try {
+      const page = await browser.newPage();
+      await page.setContent('<p>grows 5 MB a round</p>');
+      for (let round = 0; round < 10; round++) {
+        await page.evaluate(() => {
+          const keep = ((globalThis as unknown as { keep?: Uint8Array[] }).keep ??= []);
+          keep.push(new Uint8Array(5e6).fill(7));
+        });
+        const sample = await sampler.sample('interval');
+        // The same processes read directly: Chromium may start or end one between the two.
+        const direct = (readMemory(process.pid)?.pssMb ?? 0) + sample.processes.reduce((sum, p) => sum + (readMemory(p.pid)?.pssMb ?? 0), 0);
+        const sampled = sample.totalPssMb!;
+        assert.ok(Math.abs(sampled - direct) / direct < 0.02, `round ${round}: sampled ${sampled.toFixed(1)} MB, read directly ${direct.toFixed(1)} MB`);
+      }
+    } finally {
+      await sampler.stop();
+      await browser.close();
+    }
   });
 
   test('statistics: min, max, mean, p95, growth, slope per page after warm-up and trend', () => {

@@ -210,7 +210,7 @@ export class MemoryManager {
       switch (action) {
         case 'gc': {
           const collected = await this.collectGarbage();
-          const afterMb = totalOf(await sampler.sample('action'));
+          const afterMb = totalOf(await sampler.nextSample('action'));
           this.emit({ type: 'gc', t, at, reason, beforeMb, afterMb, ...collected });
           return;
         }
@@ -221,7 +221,7 @@ export class MemoryManager {
         case 'restart-browser': {
           if (action === 'recycle-context') await session.recycleContext(reason);
           else await session.restartBrowser(reason);
-          const afterMb = totalOf(await sampler.sample('action'));
+          const afterMb = totalOf(await sampler.nextSample('action'));
           this.emit({ type: 'recycle', t, at, what: action === 'recycle-context' ? 'context' : 'browser', reason, durationMs: performance.now() - started, beforeMb, afterMb });
           return;
         }
@@ -230,7 +230,7 @@ export class MemoryManager {
           stop(`memory stayed over the limit (${reason}); the policy's last action is stop`);
           break;
       }
-      const afterMb = totalOf(await sampler.sample('action'));
+      const afterMb = totalOf(await sampler.nextSample('action'));
       this.emit({ type: 'action', t, at, action, reason, beforeMb, afterMb, durationMs: performance.now() - started, effect });
     } finally {
       this.acting = false;

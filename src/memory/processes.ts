@@ -76,6 +76,17 @@ export function readMemory(pid: number): { pssMb: number; rssMb: number } | unde
   }
 }
 
+/** RSS of a process from /proc/PID/status, a counter the kernel keeps (about 0.05 ms); undefined once it has ended. */
+export function readRssMb(pid: number): number | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /^VmRSS:\s+(\d+) kB/m.exec(text)?.[1];
+    return kb === undefined ? undefined : Number(kb) / KB_PER_MB;
+  } catch {
+    return undefined;
+  }
+}
+
 export const hasProcFs = (() => {
   try {
     readFileSync('/proc/self/smaps_rollup');

@@ -1,10 +1,20 @@
 import type { Page } from 'playwright-core';
 import pidusage from 'pidusage';
 import { pageMetrics } from './page-metrics.js';
-import { classifyProcess, hasProcFs, listDescendants, readMemory } from './processes.js';
+import { classifyProcess, hasProcFs, listDescendants, readMemory, readRssMb } from './processes.js';
 import type { MemorySample, PageMetrics, ProcessKind, ProcessSample } from './types.js';
 
 const MB = 1048576;
+/**
+ * Reading a process's PSS walks its page tables: 1-8 ms a process, the more the larger it is,
+ * and a dozen processes a second cost over 2% of a run. Its RSS is a counter the kernel keeps
+ * (0.05 ms). So PSS is read from smaps_rollup at most every PSS_READ_EVERY_MS per process, or
+ * sooner when RSS moved by more than PSS_REREAD_RSS_CHANGE_SHARE; in between it is the last PSS
+ * read plus the change in RSS since. Growth and release of a process's own memory move both by
+ * the same amount, so the estimate is off only by changes in pages shared with other processes.
+ */
+const PSS_READ_EVERY_MS = 3000;
+const PSS_REREAD_RSS_CHANGE_SHARE = 0.1;
 
 export interface SamplerOptions {
   intervalMs: number;
@@ -35,6 +45,10 @@ export class MemorySampler {
   costMs = 0;
   /** A pid keeps its kind for its life; reading its command line once is enough. */
   private readonly kinds = new Map<number, ProcessKind>();
+  private readonly pssRead = new Map<number, { pssMb: number; rssMb: number; at: number }>();
+  /** Callers of nextSample, answered by whichever sample comes next. */
+  private waiting: Array<{ resolve: (sample: MemorySample) => void; reject: (error: unknown) => void }> = [];
+  private nextReason: MemorySample['reason'] | undefined;
   private readonly listeners: Array<(sample: MemorySample) => void> = [];
   private readonly started = performance.now();
   private timer: NodeJS.Timeout | undefined;
@@ -57,6 +71,7 @@ export class MemorySampler {
     this.running = false;
     clearTimeout(this.timer);
     await this.inFlight.catch(() => undefined);
+    if (this.waiting.length) await this.take(this.nextReason ?? 'interval').catch(() => undefined);
   }
 
   /** Milliseconds since the last sample began. */
@@ -64,26 +79,48 @@ export class MemorySampler {
     return performance.now() - this.lastSampleAt;
   }
 
+  /** Samples now; the interval starts again from here, so a run sampled at its steps needs no extra timed samples. */
   async sample(reason: MemorySample['reason'], stepId?: string): Promise<MemorySample> {
+    this.schedule();
+    return this.take(reason, stepId);
+  }
+
+  /**
+   * The next sample, taken at the next tick of the interval (or sooner, for a step) and marked
+   * with `reason`: measuring a memory action's effect never samples more often than the
+   * interval, even when actions come every second.
+   */
+  nextSample(reason: MemorySample['reason']): Promise<MemorySample> {
+    if (!this.running) return this.sample(reason);
+    this.nextReason ??= reason;
+    return new Promise((resolve, reject) => this.waiting.push({ resolve, reject }));
+  }
+
+  private async take(reason: MemorySample['reason'], stepId?: string): Promise<MemorySample> {
     this.lastSampleAt = performance.now();
-    // Any sample restarts the interval: a run sampled at its steps needs no extra timed ones.
-    if (reason !== 'interval' && this.running) {
-      clearTimeout(this.timer);
-      this.schedule();
-    }
+    const waiting = this.waiting;
+    this.waiting = [];
+    this.nextReason = undefined;
     const work = this.measure(reason, stepId);
     this.inFlight = work;
-    const sample = await work;
-    this.samples.push(sample);
-    this.latest = sample;
-    for (const listener of this.listeners) listener(sample);
-    return sample;
+    try {
+      const sample = await work;
+      this.samples.push(sample);
+      this.latest = sample;
+      for (const listener of this.listeners) listener(sample);
+      for (const waiter of waiting) waiter.resolve(sample);
+      return sample;
+    } catch (error) {
+      for (const waiter of waiting) waiter.reject(error);
+      throw error;
+    }
   }
 
   private schedule(): void {
+    clearTimeout(this.timer);
     if (!this.running) return;
     this.timer = setTimeout(() => {
-      this.sample('interval')
+      this.take(this.nextReason ?? 'interval')
         .catch(() => undefined)
         .finally(() => this.schedule());
     }, this.options.intervalMs);
@@ -95,7 +132,7 @@ export class MemorySampler {
     const processes = await this.chromiumProcesses();
     const began = process.cpuUsage();
     const usage = process.memoryUsage();
-    const own = hasProcFs ? readMemory(process.pid) : undefined;
+    const own = hasProcFs ? this.memoryOf(process.pid) : undefined;
 
     const runner = { rssMb: usage.rss / MB, pssMb: own?.pssMb, heapUsedMb: usage.heapUsed / MB, heapTotalMb: usage.heapTotal / MB };
     const byKind: MemorySample['byKind'] = { runner: { rssMb: runner.rssMb, pssMb: runner.pssMb, count: 1 } };
@@ -131,8 +168,10 @@ export class MemorySampler {
         return kind ? [{ pid, kind }] : [];
       });
       const measured: ProcessSample[] = [];
+      const now = performance.now();
+      for (const pid of this.pssRead.keys()) if (pid !== process.pid && !listed.some((p) => p.pid === pid)) this.pssRead.delete(pid);
       for (const { pid, kind } of listed) {
-        const memory = readMemory(pid);
+        const memory = this.memoryOf(pid, now);
         if (memory) measured.push({ pid, kind, rssMb: memory.rssMb, pssMb: memory.pssMb });
         // One process per turn of the event loop: a read takes about a millisecond, and the
         // steps' protocol messages should not queue behind a dozen of them.
@@ -150,6 +189,19 @@ export class MemorySampler {
       const status = (stats as Record<string, pidusage.Status | null>)[pid];
       return status ? [{ pid, kind, rssMb: status.memory / MB }] : [];
     });
+  }
+
+  /** PSS and RSS of a process, PSS read again only when due (see PSS_READ_EVERY_MS). */
+  private memoryOf(pid: number, now = performance.now()): { pssMb: number; rssMb: number } | undefined {
+    const rssMb = readRssMb(pid);
+    if (rssMb === undefined) return undefined;
+    const read = this.pssRead.get(pid);
+    if (read && now - read.at < PSS_READ_EVERY_MS && Math.abs(rssMb - read.rssMb) <= read.rssMb * PSS_REREAD_RSS_CHANGE_SHARE) {
+      return { pssMb: Math.max(0, read.pssMb + rssMb - read.rssMb), rssMb };
+    }
+    const memory = readMemory(pid);
+    if (memory) this.pssRead.set(pid, { ...memory, at: now });
+    return memory;
   }
 
   private kindOf(pid: number): ProcessKind | undefined {

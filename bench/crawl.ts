@@ -43,6 +43,8 @@ const variants: Record<string, (out: string) => string[]> = {
   'flow, low-memory': (out) => [join(root, 'bin/flow.js'), 'run', join(root, 'bench/crawl-products.yaml'), '--var', `urlsFile=${urlsFile}`, '--out', out, '--quiet', '--policy', join(root, 'policies/low-memory.yaml')],
 };
 
+let expected: string | undefined;
+
 /** Runs one variant as a child process and samples the PSS of its process tree. */
 async function measure(args: string[], out: string): Promise<Measure> {
   mkdirSync(out, { recursive: true });
@@ -62,7 +64,12 @@ async function measure(args: string[], out: string): Promise<Measure> {
   clearInterval(timer);
   const wallSeconds = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`${args.join(' ')} exited with ${code}: ${stderr}`);
-  const records = readFileSync(dataset, 'utf8').trim().split('\n').length;
+  const lines = readFileSync(dataset, 'utf8').trim().split('\n');
+  // The same work: every variant must extract exactly what bare Playwright extracted.
+  const extracted = [...lines].sort().join('\n');
+  expected ??= extracted;
+  if (extracted !== expected) throw new Error(`${args.join(' ')} extracted other records than the first variant`);
+  const records = lines.length;
   const stats = memoryStats(series);
   return { wallSeconds, pagesPerSecond: records / wallSeconds, peakPssMb: stats.maxMb, meanPssMb: stats.meanMb, slopeMbPerPage: stats.slopeMbPerPage ?? 0, records };
 }

@@ -289,7 +289,7 @@ test('both shipped policies validate, start with the $schema comment and resolve
   assert.equal(low.name, 'low-memory');
   assert.deepEqual(low.chain, [balancedFile, lowFile]);
   assert.equal(low.settings.maxPages, 2);
-  assert.deepEqual(low.settings.block.types, ['image', 'media', 'font']);
+  assert.deepEqual(low.settings.block.types, ['image', 'media', 'font', 'stylesheet']);
   assert.equal(low.settings.gc.everyPages, 20);
   assert.equal(low.settings.cache.maxSizeMb, 32);
   assert.deepEqual([low.settings.thresholds.warnMb, low.settings.thresholds.limitMb, low.settings.thresholds.cooldownMs], [700, 1000, 10_000]);
@@ -309,7 +309,7 @@ test('flow policy show lists every setting with its value and where it came from
   };
 
   assert.match(text, /^name {9}low-memory$/m);
-  assert.match(text, /^version {6}1$/m);
+  assert.match(text, /^version {6}2$/m);
   assert.match(text, /^file {9}policies\/low-memory\.yaml$/m);
   assert.match(text, new RegExp(`^hash {9}${policy.hash}$`, 'm'));
   assert.match(text, /^chain {8}policies\/balanced\.yaml → policies\/low-memory\.yaml$/m);
@@ -320,7 +320,7 @@ test('flow policy show lists every setting with its value and where it came from
     return found.split(/ {2,}/);
   };
   assert.deepEqual(row('maxPages'), ['maxPages', '3', '--max-pages']);
-  assert.deepEqual(row('block.types'), ['block.types', 'image, media, font', where('policies/low-memory.yaml', low, 'types')]);
+  assert.deepEqual(row('block.types'), ['block.types', 'image, media, font, stylesheet', where('policies/low-memory.yaml', low, 'types')]);
   assert.deepEqual(row('thresholds.limitMb'), ['thresholds.limitMb', '1000', where('policies/low-memory.yaml', low, 'limitMb')]);
   assert.deepEqual(row('thresholds.cooldown'), ['thresholds.cooldown', '10s', where('policies/low-memory.yaml', low, 'cooldown')]);
   assert.deepEqual(row('gc.everySteps'), ['gc.everySteps', 'off', 'default']);

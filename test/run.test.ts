@@ -184,7 +184,7 @@ describe('other commands', () => {
     const shown = flow(['policy', 'show', 'policies/low-memory.yaml', '--max-pages', '4']);
     assert.equal(shown.status, 0, shown.stderr);
     assert.match(shown.stdout, /maxPages +4 +--max-pages/);
-    assert.match(shown.stdout, /block\.types +image, media, font +policies\/low-memory\.yaml:\d+:\d+/);
+    assert.match(shown.stdout, /block\.types +image, media, font, stylesheet +policies\/low-memory\.yaml:\d+:\d+/);
     assert.match(shown.stdout, /sampling\.pageMetrics +true +default/);
     const schema = flow(['schema']);
     assert.equal(schema.status, 0);

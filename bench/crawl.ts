@@ -13,12 +13,13 @@ import { fileURLToPath } from 'node:url';
 import { findBrowser } from '../src/browser/find.js';
 import { listDescendants, readMemory } from '../src/memory/processes.js';
 import { memoryStats } from '../src/memory/stats.js';
-import { startStaticServer } from '../src/serve/static.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const PAGES = Number(process.env.BENCH_PAGES ?? 300);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SAMPLE_EVERY_MS = 250;
+// Each reading of a large process costs the harness milliseconds of CPU: often enough to catch
+// the peak, rarely enough not to slow the variants that use more memory.
+const SAMPLE_EVERY_MS = 500;
 
 interface Measure {
   wallSeconds: number;
@@ -31,7 +32,7 @@ interface Measure {
 
 const browser = findBrowser();
 if (!browser) throw new Error('no browser found: set FLOW_BROWSER');
-const server = await startStaticServer(join(root, 'demo'), { quiet: true });
+const server = await serveDemo();
 const work = mkdtempSync(join(tmpdir(), 'flow-bench-'));
 const urlsFile = join(work, 'urls.json');
 const urls = Array.from({ length: PAGES }, (_, i) => `${server.url}/products/p-${String((i % 50) + 1).padStart(3, '0')}.html?visit=${i}`);
@@ -44,6 +45,19 @@ const variants: Record<string, (out: string) => string[]> = {
 };
 
 let expected: string | undefined;
+
+/** Starts bench/serve-demo.ts in its own process and waits for its address. */
+async function serveDemo(): Promise<{ url: string; close: () => void }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/serve-demo.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  for await (const chunk of child.stdout) {
+    output += chunk;
+    if (output.includes('\n')) break;
+  }
+  const url = output.trim();
+  if (!url.startsWith('http')) throw new Error(`the demo server did not start: ${output}`);
+  return { url, close: () => child.kill() };
+}
 
 /** Runs one variant as a child process and samples the PSS of its process tree. */
 async function measure(args: string[], out: string): Promise<Measure> {
@@ -83,7 +97,7 @@ for (let run = 1; run <= RUNS; run++) {
     console.log(`run ${run} ${name}: ${measured.wallSeconds.toFixed(1)} s, peak ${measured.peakPssMb.toFixed(0)} MB PSS, ${measured.records} records`);
   }
 }
-await server.close();
+server.close();
 rmSync(work, { recursive: true, force: true });
 
 const medians = Object.fromEntries(

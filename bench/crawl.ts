@@ -5,9 +5,9 @@
  * PSS summed over each variant's whole process tree (Node and every Chromium process).
  * Writes bench/results.json and the table in BENCHMARKS.md.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findBrowser } from '../src/browser/find.js';
@@ -45,6 +45,12 @@ const variants: Record<string, (out: string) => string[]> = {
 };
 
 let expected: string | undefined;
+
+/** "Chromium 150.0.7871.100" and the like: results differ between Chromium versions. */
+function browserVersion(path: string): string {
+  const version = spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0].replace(/ built on .*/, '').trim();
+  return version ? `${version} (${path})` : path;
+}
 
 /** Starts bench/serve-demo.ts in its own process and waits for its address. */
 async function serveDemo(): Promise<{ url: string; close: () => void }> {
@@ -110,7 +116,7 @@ const bare = medians['bare Playwright'];
 const summary = {
   command: 'npm run bench',
   date: new Date().toISOString(),
-  machine: `${process.platform} ${process.arch}, Node ${process.version}, ${browser.path}`,
+  machine: `${process.platform} ${process.arch}, ${cpus().length} cores, Node ${process.version}, ${browserVersion(browser.path)}`,
   pages: PAGES,
   runs: RUNS,
   medians,

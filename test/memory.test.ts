@@ -201,6 +201,25 @@ describe('enforcement', () => {
     assert.deepEqual(open.record.counts.requestsBlocked, {});
   });
 
+  test('an image and a stylesheet at addresses without a file ending are blocked by their type and counted', async () => {
+    const steps = `
+  - goto: \${{ serve.url }}/no-endings.html
+  - evaluate:
+      script: "[...document.images].map((img) => img.complete && img.naturalWidth > 0)"
+      into: loaded
+  - extract: { fields: { title: h1 }, add: { loaded: "\${{ loaded }}" } }
+`;
+    const blocked = await onFixtures.run(steps, { head: 'memory: { block: { types: [image, stylesheet] } }' });
+    assert.equal(blocked.exitCode, 0, blocked.error);
+    assert.deepEqual(blocked.records[0].loaded, [false]);
+    const counts = blocked.record.counts.requestsBlocked;
+    assert.deepEqual([counts.image, counts.stylesheet], [1, 1], JSON.stringify(counts));
+
+    const open = await onFixtures.run(steps);
+    assert.deepEqual(open.records[0].loaded, [true], 'without a block the same image loads');
+    assert.deepEqual(open.record.counts.requestsBlocked, {});
+  });
+
   test('URL patterns are blocked too', async () => {
     const run = await onDemo.run(
       `

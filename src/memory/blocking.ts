@@ -4,8 +4,9 @@ import type { ResourceType } from '../policy/settings.js';
 /**
  * File endings by resource type. Chromium checks `Network.setBlockedURLs` patterns itself, so
  * a blocked request never reaches Node; `page.route` would pause every request instead and
- * turn the HTTP cache off (see NOTES.md). Types without reliable endings are blocked by
- * intercepting only requests of that type.
+ * turn the HTTP cache off (see NOTES.md). What the endings miss (an image at /image?id=7, a
+ * stylesheet at /css2?family=...) is caught by intercepting only requests of the blocked types,
+ * each one a round trip to Node that fails it.
  */
 const ENDINGS: Partial<Record<ResourceType, string[]>> = {
   image: ['png', 'jpg', 'jpeg', 'gif', 'webp', 'avif', 'svg', 'ico', 'bmp', 'apng'],
@@ -15,8 +16,13 @@ const ENDINGS: Partial<Record<ResourceType, string[]>> = {
   script: ['js', 'mjs'],
 };
 
-/** CDP's resource type names for the types that are intercepted rather than matched by ending. */
+/** CDP's resource type names, for intercepting requests by type. */
 const CDP_TYPES: Partial<Record<ResourceType, string>> = {
+  image: 'Image',
+  media: 'Media',
+  font: 'Font',
+  stylesheet: 'Stylesheet',
+  script: 'Script',
   texttrack: 'TextTrack',
   xhr: 'XHR',
   fetch: 'Fetch',

@@ -46,7 +46,7 @@ const section = (description: string, properties: Record<string, JsonSchema>, ex
 export const memorySettingsProperties: Record<string, JsonSchema> = {
   maxPages: { type: 'integer', minimum: 1, maximum: 64, description: `How many pages may be open at once. Loops wait for a free page; opening one more closes the oldest idle page. Default ${DEFAULT_SETTINGS.maxPages}.`, examples: [4] },
   block: section(
-    'Requests the browser never makes: resource types and URL patterns. Blocking happens inside the browser, so it costs nothing per request.',
+    'Requests the browser never makes: resource types and URL patterns. Usual file endings (.png, .css, ...) and URL patterns are blocked inside the browser at no cost; a request of a blocked type at an address without its ending is stopped on its way out, a round trip to flow each.',
     {
       types: { type: 'array', uniqueItems: true, items: { enum: [...RESOURCE_TYPES] }, description: `Resource types to block: ${RESOURCE_TYPES.join(', ')}.`, examples: [['image', 'media', 'font']] },
       urls: { type: 'array', items: { type: 'string', minLength: 1 }, description: 'URL patterns to block; * matches any text, e.g. "*://ads.example.com/*" or "*.mp4".', examples: [['*://*.doubleclick.net/*', '*.mp4']] },

@@ -34,6 +34,7 @@ const CDP_TYPES: Partial<Record<ResourceType, string>> = {
 };
 
 export interface BlockRules {
+  types: readonly ResourceType[];
   urlPatterns: string[];
   interceptTypes: string[];
 }
@@ -46,17 +47,31 @@ export function blockRules(types: readonly ResourceType[], urls: readonly string
     const cdpType = CDP_TYPES[type];
     if (cdpType) interceptTypes.push(cdpType);
   }
-  return { urlPatterns, interceptTypes };
+  return { types, urlPatterns, interceptTypes };
 }
 
 export function isBlocking(rules: BlockRules): boolean {
   return rules.urlPatterns.length > 0 || rules.interceptTypes.length > 0;
 }
 
-/** Our names for CDP's resource types, for counting what was blocked. */
-export function resourceTypeName(cdpType: string | undefined): string {
-  const lower = (cdpType ?? 'other').toLowerCase();
-  return lower === 'xhr' ? 'xhr' : lower;
+/**
+ * The type a blocked request is counted under: its own, or, when that is not a blocked type,
+ * the blocked type whose file ending it has. A page's icon is requested as 'other', but
+ * /favicon.ico was blocked because images were.
+ */
+export function blockedTypeName(cdpType: string | undefined, url: string | undefined, types: readonly ResourceType[]): string {
+  const own = (cdpType ?? 'other').toLowerCase();
+  if (!url || (types as readonly string[]).includes(own)) return own;
+  const ending = /\.(\w+)$/.exec(pathOf(url))?.[1]?.toLowerCase();
+  return types.find((type) => ending && ENDINGS[type]?.includes(ending)) ?? own;
+}
+
+function pathOf(url: string): string {
+  try {
+    return new URL(url).pathname;
+  } catch {
+    return url;
+  }
 }
 
 /**
@@ -65,8 +80,16 @@ export function resourceTypeName(cdpType: string | undefined): string {
  */
 export async function applyBlocking(page: Page, rules: BlockRules, onBlocked: (type: string) => void): Promise<CDPSession> {
   const session = await page.context().newCDPSession(page);
+  // Addresses of requests whose type is not blocked, to count them by file ending if they are.
+  const urls = new Map<string, string>();
+  session.on('Network.requestWillBeSent', (event) => {
+    if (!(rules.types as readonly string[]).includes((event.type ?? 'other').toLowerCase())) urls.set(event.requestId, event.request.url);
+  });
+  session.on('Network.loadingFinished', (event) => urls.delete(event.requestId));
   session.on('Network.loadingFailed', (event) => {
-    if (event.blockedReason || event.errorText === 'net::ERR_BLOCKED_BY_CLIENT') onBlocked(resourceTypeName(event.type));
+    const url = urls.get(event.requestId);
+    urls.delete(event.requestId);
+    if (event.blockedReason || event.errorText === 'net::ERR_BLOCKED_BY_CLIENT') onBlocked(blockedTypeName(event.type, url, rules.types));
   });
   await session.send('Network.enable', { maxTotalBufferSize: 0, maxResourceBufferSize: 0 });
   if (rules.urlPatterns.length) await session.send('Network.setBlockedURLs', { urls: rules.urlPatterns });

@@ -55,7 +55,7 @@ export class MemoryManager {
   private acting = false;
   private readonly started = performance.now();
   private readonly reportedForeign = new WeakSet<Page>();
-  /** The leaf step started last: blocked requests are counted against it. */
+  /** The leaf step started last, on any lane. */
   private runningStep: StepNode | undefined;
   private readonly lastActive = new Map<string, StepNode>();
   private recycleDue: { action: 'recycle-context' | 'restart-browser'; reason: string } | undefined;
@@ -73,7 +73,8 @@ export class MemoryManager {
     const counts = this.options.record.counts.requestsBlocked;
     await applyBlocking(page, this.rules, (type) => {
       counts[type] = (counts[type] ?? 0) + 1;
-      const entry = this.runningStep && this.options.record.steps.find((s) => s.id === this.runningStep!.id);
+      const step = this.stepActingOn(page);
+      const entry = step && this.options.record.steps.find((s) => s.id === step.id);
       if (entry) entry.requestsBlocked++;
     });
   }
@@ -91,7 +92,7 @@ export class MemoryManager {
       if (!stepModule(step.kind)?.passive) this.lastActive.set(laneId, step);
     });
     events.on('page-opened', ({ page }) => {
-      page.on('popup', (popup) => this.reportForeign(popup, this.popupOpener(page)));
+      page.on('popup', (popup) => this.reportForeign(popup, this.stepActingOn(page)));
     });
     events.on('step-end', ({ step, page, status }) => {
       if (status === 'skipped') return;
@@ -283,11 +284,12 @@ export class MemoryManager {
   }
 
   /**
-   * The step that opened a popup from `page`: the last step on its lane that acts on pages.
-   * Chromium announces a popup a little after the click that opened it has returned, often
-   * while a following wait or extract runs; those cannot open pages, so they are passed over.
+   * The step that caused what `page` does now: the last step on its lane that acts on pages.
+   * Chromium announces a popup a little after the click that opened it has returned, and a page
+   * asks for its icon and late images after its load event, often while a following wait or
+   * extract runs; those cause neither, so they are passed over, as are other lanes' steps.
    */
-  private popupOpener(page: Page): StepNode | undefined {
+  private stepActingOn(page: Page): StepNode | undefined {
     const laneId = this.options.session.laneOf(page);
     return (laneId !== undefined && this.lastActive.get(laneId)) || this.runningStep;
   }

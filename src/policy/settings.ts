@@ -93,7 +93,7 @@ export const memorySettingsProperties: Record<string, JsonSchema> = {
   sampling: section(
     'How often memory is measured.',
     {
-      interval: { ...durationSchema, description: 'Time between memory samples (besides the samples before and after steps), written like 1s or 500ms.', examples: ['1s'] },
+      interval: { ...durationSchema, description: 'Time between memory samples, written like 1s or 500ms. A step that starts or ends after a whole interval without a sample is sampled then, and the interval starts again.', examples: ['1s'] },
       pageMetrics: { type: 'boolean', description: 'Also read JS heap, DOM nodes and event listeners of every open page.', examples: [true] },
     },
     { interval: '1s' },

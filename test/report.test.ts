@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { layoutChart } from '../src/report/chart.js';
 import { minMaxIndices } from '../src/report/downsample.js';
 import { scriptJson } from '../src/report/helpers.js';
 import { readRunRecord, renderComparison, renderReport, writeReport } from '../src/report/render.js';
@@ -240,6 +241,14 @@ test('a one-hour run sampled every second makes a report under 2 MB whose chart 
   } finally {
     await opened.page.close();
   }
+});
+
+test('chart axes: counts get whole-number ticks, small megabytes get a decimal', () => {
+  const axis = (values: number[]) =>
+    layoutChart({ id: 'c', xAxis: 'pages', yLabel: 'y', description: 'd', groups: [{ keys: values.map((_, i) => i + 1), stacked: [], lines: [{ cls: 'l', label: 'l', unit: 'u', values }] }] }).view.yTicks.map((t) => t.label);
+  assert.deepEqual(axis([0, 0, 0]), ['0', '1'], 'no listeners: one tick at 0, one at 1');
+  assert.deepEqual(axis([3, 7, 12]), ['0', '3', '6', '9', '12']);
+  assert.deepEqual(axis([0.1, 0.4, 0.8]), ['0', '0.2', '0.4', '0.6', '0.8']);
 });
 
 test('downsampling keeps every extreme, the ends and the order', () => {

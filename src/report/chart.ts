@@ -120,14 +120,14 @@ export function layoutChart(spec: ChartSpec): { view: ChartView; data: ChartData
   plot.mid = plot.top + plot.height / 2;
 
   const stackedTops = spec.groups.map((group) => stackTops(group));
-  const dataMax = Math.max(
-    0,
-    ...stackedTops.flatMap((tops) => tops[tops.length - 1] ?? []),
-    ...spec.groups.flatMap((group) => group.lines.flatMap((line) => line.values.filter((v): v is number => v !== null))),
-  );
+  const lineValues = spec.groups.flatMap((group) => group.lines.flatMap((line) => line.values.filter((v): v is number => v !== null)));
+  const dataMax = Math.max(0, ...stackedTops.flatMap((tops) => tops[tops.length - 1] ?? []), ...lineValues);
+  // Counts (listeners, DOM nodes) get whole-number ticks; there is no half a listener.
+  const counts = spec.groups.every((group) => group.stacked.length === 0) && lineValues.every(Number.isInteger);
   // A threshold far above the data would flatten it; it is named in the legend instead.
   const drawnThresholds = (spec.thresholds ?? []).filter((t) => dataMax === 0 || t.value <= dataMax * 2);
-  const yTicks = niceTicks(Math.max(dataMax, ...drawnThresholds.map((t) => t.value)) || 1);
+  const yTicks = niceTicks(Math.max(dataMax, ...drawnThresholds.map((t) => t.value)) || 1, counts);
+  const yDigits = yTicks[1] !== undefined && !Number.isInteger(yTicks[1]) ? 1 : 0;
   const yMax = yTicks[yTicks.length - 1];
   const xMax = Math.max(1, spec.xMax ?? 0, ...spec.groups.map((group) => group.keys[group.keys.length - 1] ?? 0));
   const sx = (key: number) => round(plot.left + (key / xMax) * plot.width);
@@ -163,7 +163,7 @@ export function layoutChart(spec: ChartSpec): { view: ChartView; data: ChartData
     plot,
     areas,
     lines,
-    yTicks: yTicks.map((value) => ({ y: sy(value), label: count(value) })),
+    yTicks: yTicks.map((value) => ({ y: sy(value), label: count(value, yDigits) })),
     xTicks: xTicks(xMax, spec.xAxis, Math.max(2, Math.floor(plot.width / 80))).map((key) => ({ x: sx(key), label: spec.xAxis === 'time' ? clock(key) : count(key) })),
     lanes,
     markers: markers.map((m) => ({ x: sx(m.key), y: laneY[m.shape === 'step' ? 0 : 1], shape: m.shape, d: SHAPES[m.shape], title: m.title, rule: m.rule })),
@@ -216,11 +216,12 @@ function linePath(xs: number[], values: (number | null)[], sy: (value: number) =
   return d;
 }
 
-/** 0 and round steps (1, 2, 2.5 or 5 × 10^n) up to at least `max`, about five of them. */
-export function niceTicks(max: number): number[] {
+/** 0 and round steps (1, 2, 2.5 or 5 × 10^n) up to at least `max`, about five of them; whole numbers only if `integers`. */
+export function niceTicks(max: number, integers = false): number[] {
   const rough = max / 5;
   const magnitude = 10 ** Math.floor(Math.log10(rough));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rough)!;
+  const nice = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= rough)!;
+  const step = integers ? Math.max(1, Math.ceil(nice)) : nice;
   const ticks = [];
   for (let value = 0; value < max + step * 1e-9; value += step) ticks.push(round(value));
   if (ticks[ticks.length - 1] < max) ticks.push(round(ticks[ticks.length - 1] + step));

@@ -362,9 +362,11 @@ describe('maxPages under forEach concurrency', () => {
       chrome.kill();
       await once(chrome, 'exit');
     });
+    // Chromium creates the file before it writes the port into it.
     const portFile = join(profile, 'DevToolsActivePort');
-    for (let i = 0; i < 200 && !existsSync(portFile); i++) await new Promise((r) => setTimeout(r, 50));
-    const devtools = `http://127.0.0.1:${readFileSync(portFile, 'utf8').split('\n')[0]}`;
+    const port = () => (existsSync(portFile) ? readFileSync(portFile, 'utf8').split('\n')[0] : '');
+    for (let i = 0; i < 200 && !/^\d+$/.test(port()); i++) await new Promise((r) => setTimeout(r, 50));
+    const devtools = `http://127.0.0.1:${port()}`;
     const countPages = async () => ((await (await fetch(`${devtools}/json/list`)).json()) as Array<{ type: string }>).filter((target) => target.type === 'page').length;
     const baseline = await countPages();
 

@@ -93,6 +93,26 @@ describe('flow run', () => {
     assert.ok(existsSync(join(out, 'report.html')), 'a failed run still gets its report');
   });
 
+  test('a field empty in every record is named with its step line after the run; a field found once is not', () => {
+    const { file, dir } = workflow(`
+  - forEach:
+      items: [slow.html?n=1, no-endings.html, slow.html?n=3]
+      steps:
+        - goto: \${{ serve.url }}/\${{ item }}
+        - extract:
+            fields:
+              title: h1
+              price: .prise
+              picture: { selector: img, attribute: alt }
+`);
+    const out = join(dir, 'run');
+    const result = flow(['run', file, '--out', out, '--quiet']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /⚠ .*flow\.yaml:11: field price was empty in every record of "extract title, price, picture"\. Check the selector;/);
+    assert.equal(result.stdout.match(/⚠/g)?.length, 1, result.stdout);
+    assert.deepEqual(record(out).steps.find((s: { kind: string }) => s.kind === 'extract').emptyFields, ['price']);
+  });
+
   test('invalid input is exit 2 before any browser starts; so are bad flags and undeclared --var', () => {
     const { file, dir } = workflow('  - clik: Sign in\n');
     const invalid = flow(['run', file, '--out', join(dir, 'run')]);

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Page } from 'playwright-core';
 import type { MemorySample } from '../memory/types.js';
-import type { StepNode } from '../steps/types.js';
+import type { DatasetRecord, StepNode } from '../steps/types.js';
 import type { RunEvent } from './run-record.js';
 
 /** What the runner tells the progress view, the memory manager and the run record. */
@@ -13,7 +13,7 @@ export interface RunEventMap {
   'page-opened': [{ page: Page; pagesOpen: number }];
   'page-closed': [{ page: Page; pagesOpen: number; reason: string }];
   'page-loaded': [{ page: Page; url: string; pagesVisited: number }];
-  record: [{ count: number }];
+  record: [{ count: number; step: StepNode; record: DatasetRecord }];
   log: [{ message: string; step?: StepNode }];
   memory: [RunEvent];
   sample: [MemorySample];

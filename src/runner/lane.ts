@@ -143,7 +143,7 @@ export class Lane {
       evaluate: (value, extra) => this.evaluate(value, scope, extra),
       emit: async (record) => {
         dataset.write(masker.maskDeep(record));
-        events.emit('record', { count: dataset.count });
+        events.emit('record', { count: dataset.count, step, record });
       },
       runBlock: (steps, vars) => this.runSteps(steps, vars ? scope.child(vars) : scope),
       inNewLane: async (fn, vars) => {

@@ -16,6 +16,8 @@ const SAVE_EVERY_MS = 5000;
 export class RunRecorder {
   private readonly stepRecords = new Map<string, StepRecord>();
   private readonly openSteps = new Map<string, MemorySample | undefined>();
+  /** Per step that emitted records: how many, and how many had each field filled. */
+  private readonly filled = new Map<string, { records: number; fields: Map<string, number> }>();
   private timer: NodeJS.Timeout | undefined;
   readonly path: string;
 
@@ -55,6 +57,11 @@ export class RunRecorder {
     run.error = error === undefined ? undefined : this.masker.mask(error);
     run.endedAt = new Date().toISOString();
     run.durationMs = Date.parse(run.endedAt) - Date.parse(run.startedAt);
+    for (const [stepId, tally] of this.filled) {
+      const empty = [...tally.fields].filter(([, filled]) => filled === 0).map(([field]) => field);
+      const entry = this.stepRecords.get(stepId);
+      if (entry && empty.length && tally.records >= EMPTY_FIELD_MIN_RECORDS) entry.emptyFields = empty;
+    }
     this.save();
     return this.record;
   }
@@ -104,8 +111,12 @@ export class RunRecorder {
     events.on('page-loaded', ({ pagesVisited }) => {
       record.counts.pagesVisited = pagesVisited;
     });
-    events.on('record', ({ count }) => {
+    events.on('record', ({ count, step, record: emitted }) => {
       record.counts.records = count;
+      const tally = this.filled.get(step.id) ?? { records: 0, fields: new Map<string, number>() };
+      this.filled.set(step.id, tally);
+      tally.records++;
+      for (const [field, value] of Object.entries(emitted)) tally.fields.set(field, (tally.fields.get(field) ?? 0) + (isEmpty(value) ? 0 : 1));
     });
     events.on('memory', (event) => {
       record.events.push(event);
@@ -115,6 +126,13 @@ export class RunRecorder {
   stepRecord(stepId: string): StepRecord | undefined {
     return this.stepRecords.get(stepId);
   }
+}
+
+/** A field empty in this many records of a step, and in none filled, is worth a warning: most likely a selector that matches nothing. */
+const EMPTY_FIELD_MIN_RECORDS = 3;
+
+function isEmpty(value: unknown): boolean {
+  return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
 }
 
 export function totalMb(sample: MemorySample | undefined): number | undefined {

@@ -68,6 +68,8 @@ export interface StepRecord {
   memAfterMb?: number;
   /** Sum over runs of (after - before). */
   deltaMb?: number;
+  /** Fields empty in every record the step wrote (3 or more): most likely a selector that matches nothing. */
+  emptyFields?: string[];
   maxPagesOpen: number;
   requestsBlocked: number;
 }

@@ -70,8 +70,10 @@ function printSummary(result: RunResult, json: boolean): void {
   const { record } = result;
   const peak = record.stats?.total.maxMb ?? Math.max(0, ...record.samples.map((s) => s.totalPssMb ?? s.totalRssMb));
   const label = record.samples.some((s) => s.totalPssMb !== undefined) ? 'PSS' : 'RSS';
+  const emptyFields = record.steps.filter((step) => step.emptyFields?.length);
   if (json) {
-    process.stdout.write(`${JSON.stringify({ type: 'summary', status: result.status, exitCode: result.exitCode, runDir: result.runDir, dataset: result.datasetPath, report: result.reportPath, records: result.records, pagesVisited: record.counts.pagesVisited, durationMs: record.run.durationMs, peakMb: peak, memoryMeasure: label, error: result.error })}\n`);
+    const empty = emptyFields.map((step) => ({ step: step.title, file: step.file, line: step.line, fields: step.emptyFields }));
+    process.stdout.write(`${JSON.stringify({ type: 'summary', status: result.status, exitCode: result.exitCode, runDir: result.runDir, dataset: result.datasetPath, report: result.reportPath, records: result.records, pagesVisited: record.counts.pagesVisited, durationMs: record.run.durationMs, peakMb: peak, memoryMeasure: label, emptyFields: empty, error: result.error })}\n`);
     return;
   }
   const out = result.exitCode === 0 ? process.stdout : process.stderr;
@@ -80,6 +82,11 @@ function printSummary(result: RunResult, json: boolean): void {
   const verdict = { passed: '✔ passed', failed: '✖ failed', interrupted: '■ interrupted', running: '…' }[result.status];
   out.write(
     [
+      ...emptyFields.map((step) => {
+        const fields = step.emptyFields!;
+        const named = fields.length === 1 ? `field ${fields[0]} was` : `fields ${fields.join(', ')} were`;
+        return `\n⚠ ${shownPath(step.file)}:${step.line}: ${named} empty in every record of "${step.title}". Check the selector; with required: true the step fails on the first page where it finds nothing.`;
+      }),
       '',
       `${verdict} in ${formatDuration(record.run.durationMs ?? 0)} — ${record.counts.pagesVisited} pages, ${result.records} records, peak memory ${peak.toFixed(0)} MB ${label}`,
       `  run folder: ${shownPath(result.runDir)}`,

@@ -111,6 +111,7 @@ describe('flow run', () => {
     assert.match(result.stdout, /⚠ .*flow\.yaml:11: field price was empty in every record of "extract title, price, picture"\. Check the selector;/);
     assert.equal(result.stdout.match(/⚠/g)?.length, 1, result.stdout);
     assert.deepEqual(record(out).steps.find((s: { kind: string }) => s.kind === 'extract').emptyFields, ['price']);
+    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /empty in every record: price \(a selector that matches nothing\?\)/);
   });
 
   test('invalid input is exit 2 before any browser starts; so are bad flags and undeclared --var', () => {

@@ -93,6 +93,17 @@ describe('flow run', () => {
     assert.ok(existsSync(join(out, 'report.html')), 'a failed run still gets its report');
   });
 
+  test('a step that fails while stylesheets are blocked says so, and where the block was set', () => {
+    const { file, dir } = workflow(`
+  - goto: \${{ serve.url }}/slow.html?n=1
+  - click: "Buy now"
+    timeout: 1s
+`, 'memory: { block: { types: [image, stylesheet] } }');
+    const result = flow(['run', file, '--out', join(dir, 'run')]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /\n {2}note: +this run blocks stylesheets \(block\.types, from .*flow\.yaml:4:\d+\); pages behave differently without them\n/);
+  });
+
   test('a field empty in every record is named with its step line after the run; a field found once is not', () => {
     const { file, dir } = workflow(`
   - forEach:

@@ -45,7 +45,7 @@ function shownDuration(ms: number): string {
   return `${ms}ms`;
 }
 
-function shownOrigin(origin: SettingOrigin | undefined): string {
+export function shownOrigin(origin: SettingOrigin | undefined): string {
   if (!origin || origin.kind === 'default') return 'default';
   if (origin.kind === 'flag') return origin.flag ?? 'command line';
   if (!origin.file) return origin.kind;

@@ -6,6 +6,7 @@ import { formatDuration } from '../../runner/duration.js';
 import { InputError } from '../../runner/diagnostics.js';
 import { EXIT } from '../exit-codes.js';
 import { attachProgress, progressMode } from '../progress.js';
+import { shownOrigin } from '../../policy/show.js';
 import { policyFlags } from './flags.js';
 
 export interface RunCommandOptions {
@@ -66,6 +67,18 @@ function parseVars(pairs: string[]): Record<string, string> {
   return vars;
 }
 
+/**
+ * A page without its stylesheets or scripts behaves differently: menus and dialogs built with
+ * them do not open, text CSS hides is visible. Said beside a failure, since it may be the cause.
+ */
+function blockedPageParts(result: RunResult): string {
+  const { policy } = result.record;
+  const parts = policy.settings.block.types.filter((type) => type === 'stylesheet' || type === 'script');
+  if (parts.length === 0) return '';
+  const what = parts.map((type) => `${type}s`).join(' and ');
+  return `  note:       this run blocks ${what} (block.types, from ${shownOrigin(policy.origins['block.types'])}); pages behave differently without them\n`;
+}
+
 function printSummary(result: RunResult, json: boolean): void {
   const { record } = result;
   const peak = record.stats?.total.maxMb ?? Math.max(0, ...record.samples.map((s) => s.totalPssMb ?? s.totalRssMb));
@@ -77,7 +90,7 @@ function printSummary(result: RunResult, json: boolean): void {
     return;
   }
   const out = result.exitCode === 0 ? process.stdout : process.stderr;
-  if (result.failure) out.write(`\n${result.failure.describe()}\n`);
+  if (result.failure) out.write(`\n${result.failure.describe()}\n${blockedPageParts(result)}`);
   else if (result.error) out.write(`\nflow: ${result.error}\n`);
   const verdict = { passed: '✔ passed', failed: '✖ failed', interrupted: '■ interrupted', running: '…' }[result.status];
   out.write(

@@ -114,7 +114,7 @@ const medians = Object.fromEntries(
 );
 const bare = medians['bare Playwright'];
 const summary = {
-  command: 'npm run bench',
+  command: [process.env.BENCH_PAGES && `BENCH_PAGES=${PAGES}`, process.env.BENCH_RUNS && `BENCH_RUNS=${RUNS}`, 'npm run bench'].filter(Boolean).join(' '),
   date: new Date().toISOString(),
   machine: `${process.platform} ${process.arch}, ${cpus().length} cores, Node ${process.version}, ${browserVersion(browser.path)}`,
   pages: PAGES,
@@ -133,7 +133,7 @@ const rows = Object.entries(medians).map(([name, m]) => {
 });
 const table = [
   `<!-- bench:start -->`,
-  `${PAGES}-page crawl of the demo shop, concurrency 2, median of ${RUNS} interleaved runs, ${summary.date.slice(0, 10)}, ${summary.machine}. Ratios are against bare Playwright in the same session.`,
+  `\`${summary.command}\`: ${PAGES}-page crawl of the demo shop, concurrency 2, median of ${RUNS} interleaved runs, ${summary.date.slice(0, 10)}, ${summary.machine}. Ratios are against bare Playwright in the same session.`,
   '',
   '| variant | wall s | pages/s | peak PSS MB | mean PSS MB | slope MB/page |',
   '| --- | --- | --- | --- | --- | --- |',

@@ -71,7 +71,7 @@ function parseVars(pairs: string[]): Record<string, string> {
  * A page without its stylesheets or scripts behaves differently: menus and dialogs built with
  * them do not open, text CSS hides is visible. Said beside a failure, since it may be the cause.
  */
-function blockedPageParts(result: RunResult): string {
+function blockedResourcesNote(result: RunResult): string {
   const { policy } = result.record;
   const parts = policy.settings.block.types.filter((type) => type === 'stylesheet' || type === 'script');
   if (parts.length === 0) return '';
@@ -90,7 +90,7 @@ function printSummary(result: RunResult, json: boolean): void {
     return;
   }
   const out = result.exitCode === 0 ? process.stdout : process.stderr;
-  if (result.failure) out.write(`\n${result.failure.describe()}\n${blockedPageParts(result)}`);
+  if (result.failure) out.write(`\n${result.failure.describe()}\n${blockedResourcesNote(result)}`);
   else if (result.error) out.write(`\nflow: ${result.error}\n`);
   const verdict = { passed: '✔ passed', failed: '✖ failed', interrupted: '■ interrupted', running: '…' }[result.status];
   out.write(

@@ -284,6 +284,25 @@ describe('enforcement', () => {
     assert.equal(run.record.counts.stepsFailed, 0, 'steps in flight when the context was recycled were retried, not lost');
   });
 
+  test('the ladder climbs even while periodic gc runs after every page; events are kept in time order', async () => {
+    const run = await onFixtures.run(
+      `
+  - repeat:
+      times: 25
+      steps:
+        - goto: \${{ serve.url }}/slow.html?n=\${{ index }}
+        - wait: 100ms
+`,
+      { head: 'memory: { sampling: { interval: 500ms }, gc: { everyPages: 1 }, thresholds: { warnMb: 0, limitMb: 2, limitActions: [gc, close-idle-pages], cooldown: 300ms } }' },
+    );
+    assert.equal(run.exitCode, 0, run.error);
+    const events = run.record.events;
+    assert.ok(events.some((e) => e.type === 'alert' && e.level === 'limit'), 'memory over the limit raised a limit alert');
+    assert.ok(events.some((e) => e.type === 'action' && e.action === 'close-idle-pages'), 'the second rung was reached');
+    assert.ok(events.filter((e) => e.type === 'gc').length >= 10, 'the periodic gc ran too');
+    assert.deepEqual(events.map((e) => e.t), [...events.map((e) => e.t)].sort((a, b) => a - b));
+  });
+
   test('recycle: a fresh context every N pages and a fresh browser every M, with cookies and storage carried over', async () => {
     const run = await onFixtures.run(
       `

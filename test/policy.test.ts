@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { validatePolicyFile } from '../src/policy/load.js';
-import { resolvePolicy, type EffectivePolicy } from '../src/policy/resolve.js';
+import { policyProblems, resolvePolicy, type EffectivePolicy } from '../src/policy/resolve.js';
 import { policySchema } from '../src/policy/schema.js';
 import { SETTING_SPECS } from '../src/policy/setting-specs.js';
 import { DEFAULT_SETTINGS } from '../src/policy/settings.js';
@@ -252,7 +251,7 @@ test('every problem of every file in the chain is reported at once, with "did yo
   const child = 'name: child\nversion: 1\nextends: ./base.yaml\nmaxPage: 3\ngc: { everyPage: 2 }\n';
   const base = 'name: base\nversion: 2.5\nthresholds: { cooldown: 5s, limitMb: -1 }\n';
   const folder = files({ 'child.yaml': child, 'base.yaml': base });
-  const problems = inFolder(folder, () => validatePolicyFile(join(folder, 'child.yaml')));
+  const problems = inFolder(folder, () => policyProblems({ policyFile: join(folder, 'child.yaml') }));
   const shown = (file: string, at: { line: number; col: number }, message: string) => `${file}:${at.line}:${at.col}: ${message}`;
   assert.deepEqual(problems.map((p) => shown(p.file, { line: p.line!, col: p.col! }, p.message)).sort(), [
     shown('child.yaml', keyIn(child, 'maxPage'), 'unknown key "maxPage" — did you mean "maxPages"?'),
@@ -264,9 +263,9 @@ test('every problem of every file in the chain is reported at once, with "did yo
 
 test('a policy without name or version, or naming a missing file, is refused plainly', () => {
   const folder = files({ 'bare.yaml': 'maxPages: 2\n' });
-  const problems = validatePolicyFile(join(folder, 'bare.yaml')).map((p) => p.message);
+  const problems = policyProblems({ policyFile: join(folder, 'bare.yaml') }).map((p) => p.message);
   assert.deepEqual(problems.sort(), ['the file is missing "name"', 'the file is missing "version"']);
-  const [missing] = validatePolicyFile(join(folder, 'nowhere.yaml'));
+  const [missing] = policyProblems({ policyFile: join(folder, 'nowhere.yaml') });
   assert.equal(missing.message, 'no such file');
 });
 
@@ -274,7 +273,7 @@ test('both shipped policies validate, start with the $schema comment and resolve
   const balancedFile = join(root, 'policies/balanced.yaml');
   const lowFile = join(root, 'policies/low-memory.yaml');
   for (const file of [balancedFile, lowFile]) {
-    assert.deepEqual(validatePolicyFile(file), []);
+    assert.deepEqual(policyProblems({ policyFile: file }), []);
     assert.equal(readFileSync(file, 'utf8').split('\n')[0], '# yaml-language-server: $schema=../schemas/policy.schema.json');
   }
   const balanced = resolvePolicy({ policyFile: balancedFile }).settings;

@@ -48,6 +48,8 @@ export class MemoryManager {
   private readonly rules: BlockRules;
   private readonly leaks: LeakDetector;
   private queue: Promise<void> = Promise.resolve();
+  /** Actions taken whose effect the next sample will measure. */
+  private readonly effects = new Set<Promise<void>>();
   private stepsSinceGc = 0;
   private lastWarnAt = -Infinity;
   private lastLimitActionAt = -Infinity;
@@ -127,6 +129,7 @@ export class MemoryManager {
   /** Waits for queued actions, then reports what only the whole run shows. */
   async finish(): Promise<void> {
     await this.queue;
+    await Promise.all(this.effects);
     for (const page of this.options.session.foreignPages()) this.reportForeign(page, undefined);
     this.leaks.finish();
   }
@@ -199,43 +202,51 @@ export class MemoryManager {
     });
   }
 
+  /**
+   * Takes one action. Its effect is measured by the next regular sample and recorded then,
+   * without holding up the next action: a ladder rung must not wait behind periodic ones.
+   */
   private async act(action: MemoryAction, reason: string): Promise<void> {
     const { session, sampler, stop } = this.options;
-    this.acting = true;
     const t = this.now();
     const at = new Date().toISOString();
     const beforeMb = totalOf(sampler.latest);
     const started = performance.now();
+    let describe: (afterMb: number | undefined) => RunEvent;
+    this.acting = true;
     try {
-      let effect = '';
       switch (action) {
         case 'gc': {
           const collected = await this.collectGarbage();
-          const afterMb = totalOf(await sampler.nextSample('action'));
-          this.emit({ type: 'gc', t, at, reason, beforeMb, afterMb, ...collected });
-          return;
-        }
-        case 'close-idle-pages':
-          effect = `closed ${await session.closeIdlePages(reason)} idle page(s)`;
+          describe = (afterMb) => ({ type: 'gc', t, at, reason, beforeMb, afterMb, ...collected });
           break;
+        }
         case 'recycle-context':
         case 'restart-browser': {
           if (action === 'recycle-context') await session.recycleContext(reason);
           else await session.restartBrowser(reason);
-          const afterMb = totalOf(await sampler.nextSample('action'));
-          this.emit({ type: 'recycle', t, at, what: action === 'recycle-context' ? 'context' : 'browser', reason, durationMs: performance.now() - started, beforeMb, afterMb });
-          return;
-        }
-        case 'stop':
-          effect = 'stopped the run';
-          stop(`memory stayed over the limit (${reason}); the policy's last action is stop`);
+          const durationMs = performance.now() - started;
+          describe = (afterMb) => ({ type: 'recycle', t, at, what: action === 'recycle-context' ? 'context' : 'browser', reason, durationMs, beforeMb, afterMb });
           break;
+        }
+        case 'close-idle-pages':
+        case 'stop': {
+          let effect = 'stopped the run';
+          if (action === 'close-idle-pages') effect = `closed ${await session.closeIdlePages(reason)} idle page(s)`;
+          else stop(`memory stayed over the limit (${reason}); the policy's last action is stop`);
+          const durationMs = performance.now() - started;
+          describe = (afterMb) => ({ type: 'action', t, at, action, reason, beforeMb, afterMb, durationMs, effect });
+          break;
+        }
       }
-      const afterMb = totalOf(await sampler.nextSample('action'));
-      this.emit({ type: 'action', t, at, action, reason, beforeMb, afterMb, durationMs: performance.now() - started, effect });
     } finally {
       this.acting = false;
     }
+    const measured = sampler
+      .nextSample('action')
+      .then((sample) => this.emit(describe(totalOf(sample))), () => this.emit(describe(undefined)))
+      .finally(() => this.effects.delete(measured));
+    this.effects.add(measured);
   }
 
   /** Collects garbage in every open page and in flow, measuring the pages' JS heap around it. */

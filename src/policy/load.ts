@@ -114,14 +114,3 @@ export function loadPolicyChain(path: string): PolicyFile[] {
   if (diagnostics.length) throw new InputError(diagnostics);
   return files.reverse();
 }
-
-/** The problems of a policy file and of the policies it extends, for `flow validate`; [] when valid. */
-export function validatePolicyFile(path: string): Diagnostic[] {
-  try {
-    loadPolicyChain(path);
-    return [];
-  } catch (error) {
-    if (error instanceof InputError) return error.diagnostics;
-    throw error;
-  }
-}

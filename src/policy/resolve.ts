@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InputError } from '../runner/diagnostics.js';
+import { InputError, type Diagnostic } from '../runner/diagnostics.js';
 import { parseDuration } from '../runner/duration.js';
 import { compileSchema } from '../runner/schema-validator.js';
 import { keyNodeAt, nodeAt, positionOf, shownPath, type PathSegment, type YamlSource } from '../runner/yaml-source.js';
@@ -132,4 +132,18 @@ function chainHash(chain: PolicyFile[]): string {
   // The separator keeps "ab" + "c" and "a" + "bc" apart.
   for (const file of chain) hash.update(file.source.text).update('\0');
   return hash.digest('hex').slice(0, 12);
+}
+
+/**
+ * The problems of a policy file, of the policies it extends and of the settings they make
+ * together (as with a workflow's `memory:` over it), for `flow validate`; [] when valid.
+ */
+export function policyProblems(inputs: PolicyInputs): Diagnostic[] {
+  try {
+    resolvePolicy(inputs);
+    return [];
+  } catch (error) {
+    if (error instanceof InputError) return error.diagnostics;
+    throw error;
+  }
 }

@@ -57,6 +57,8 @@ export class RunRecorder {
     run.error = error === undefined ? undefined : this.masker.mask(error);
     run.endedAt = new Date().toISOString();
     run.durationMs = Date.parse(run.endedAt) - Date.parse(run.startedAt);
+    // An action is recorded once the sample after it has measured its effect: put it back in time order.
+    this.record.events.sort((a, b) => a.t - b.t);
     for (const [stepId, tally] of this.filled) {
       const empty = [...tally.fields].filter(([, filled]) => filled === 0).map(([field]) => field);
       const entry = this.stepRecords.get(stepId);

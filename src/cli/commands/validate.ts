@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { validatePolicyFile } from '../../policy/load.js';
+import { policyProblems } from '../../policy/resolve.js';
 import { InputError, type Diagnostic } from '../../runner/diagnostics.js';
 import { loadWorkflow, WORKFLOW_FILE } from '../../runner/validate.js';
 import { readYamlSource, shownPath } from '../../runner/yaml-source.js';
@@ -21,11 +21,13 @@ export function validateCommand(files: string[]): number {
   for (const file of files) {
     const path = resolve(file);
     if (isPolicyFile(path)) {
-      problems.push(...validatePolicyFile(path));
+      problems.push(...policyProblems({ policyFile: path }));
       continue;
     }
     try {
-      loadWorkflow(path);
+      const workflow = loadWorkflow(path);
+      // Settings valid alone may clash once the workflow's memory: applies over its policy.
+      problems.push(...policyProblems({ policyFile: workflow.policyFile, workflowMemory: workflow.memory ? { source: workflow.source, path: ['memory'] } : undefined }));
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       problems.push(...error.diagnostics);

@@ -373,6 +373,25 @@ describe('maxPages under forEach concurrency', () => {
   const profile = mkdtempSync(join(tmpdir(), 'flow-memory-chrome-'));
   after(() => rmSync(profile, { recursive: true, force: true, maxRetries: 5 }));
 
+  test('a loop whose items have pages of their own leaves the current page where it was, even with one page allowed', async () => {
+    const run = await onDemo.run(
+      `
+  - goto: \${{ serve.url }}/products/page-1.html
+  - extract: { from: article.product-card, all: true, fields: { url: { selector: a.product-link, attribute: href } }, into: products }
+  - forEach:
+      items: \${{ products }}
+      as: product
+      concurrency: 2
+      steps:
+        - goto: \${{ product.url }}
+  - extract: { fields: { next: { selector: "a[rel=next]", attribute: href } } }
+`,
+      { head: 'memory: { maxPages: 1 }' },
+    );
+    assert.equal(run.exitCode, 0, run.error);
+    assert.match(String(run.records[0].next), /\/products\/page-2\.html$/, 'the list page came back for the step after the loop');
+  });
+
   test('never more pages open than the limit, counted by the browser itself', async (t) => {
     assert.ok(chromium, 'a browser to start');
     // flow attaches to a Chromium the test started, so the test can count the pages from outside.

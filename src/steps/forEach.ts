@@ -59,12 +59,13 @@ export default defineStep<ForEachParams>({
       ctx.progress(++done, items.length);
     };
 
-    const lanes = Math.min(Number(params.concurrency ?? 1), ctx.maxPages, items.length);
-    if (Number(params.concurrency ?? 1) > ctx.maxPages) ctx.log(`running ${ctx.maxPages} items at a time, not ${params.concurrency}: the memory policy allows ${ctx.maxPages} pages`);
-    if (lanes <= 1) {
+    const asked = Number(params.concurrency ?? 1);
+    if (asked > ctx.maxPages) ctx.log(`running ${ctx.maxPages} items at a time, not ${asked}: the memory policy allows ${ctx.maxPages} pages`);
+    if (asked <= 1) {
       for (let i = 0; i < items.length; i++) await runItem((block, vars) => ctx.runBlock(block, vars), i);
     } else {
-      await inParallel(ctx, lanes, items.length, runItem);
+      // Items given pages of their own keep them even one at a time: the current page stays where the steps after the loop expect it.
+      await inParallel(ctx, Math.max(1, Math.min(asked, ctx.maxPages, items.length)), items.length, runItem);
     }
     if (failed) ctx.log(`${failed} of ${items.length} items failed`);
   },

@@ -49,6 +49,11 @@ export interface PolicyInputs {
   flags?: Record<string, FlagSetting>;
 }
 
+/** What a workflow gives the policy: its policy file and its `memory:` mapping. */
+export function workflowPolicyInputs(workflow: { policyFile?: string; memory?: unknown; source: YamlSource }): Pick<PolicyInputs, 'policyFile' | 'workflowMemory'> {
+  return { policyFile: workflow.policyFile, workflowMemory: workflow.memory ? { source: workflow.source, path: ['memory'] } : undefined };
+}
+
 /**
  * Applies, in rising precedence: built-in defaults, the policy chain (base first), the
  * workflow's `memory:` section, then command-line flags. Sections merge key by key; a list

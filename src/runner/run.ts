@@ -11,7 +11,7 @@ import { MemorySampler } from '../memory/sampler.js';
 import { runStats } from '../memory/run-stats.js';
 import { openDataset } from '../output/dataset.js';
 import { writeReport } from '../report/render.js';
-import { resolvePolicy, type EffectivePolicy, type PolicyInputs } from '../policy/resolve.js';
+import { resolvePolicy, workflowPolicyInputs, type EffectivePolicy, type PolicyInputs } from '../policy/resolve.js';
 import { startStaticServer, type StaticServer } from '../serve/static.js';
 import { InputError, type Diagnostic } from './diagnostics.js';
 import { didYouMean } from './did-you-mean.js';
@@ -67,8 +67,8 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
   const builtins = environmentOf(workflow, env, masker);
   const overrides = parseVarOverrides(workflow, options.vars ?? {});
   const policy = resolvePolicy({
-    policyFile: options.policyFile ? resolve(options.policyFile) : workflow.policyFile,
-    workflowMemory: workflow.memory ? { source: workflow.source, path: ['memory'] } : undefined,
+    ...workflowPolicyInputs(workflow),
+    ...(options.policyFile && { policyFile: resolve(options.policyFile) }),
     flags: options.policyFlags,
   });
 

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { resolvePolicy } from '../../policy/resolve.js';
+import { resolvePolicy, workflowPolicyInputs } from '../../policy/resolve.js';
 import { formatPolicy } from '../../policy/show.js';
 import { loadWorkflow } from '../../runner/validate.js';
 import { readYamlSource } from '../../runner/yaml-source.js';
@@ -13,7 +13,7 @@ export function policyShowCommand(file: string, options: { maxPages?: string; bl
   const { value } = readYamlSource(path, WORKFLOW_FILE);
   if ('steps' in value) {
     const workflow = loadWorkflow(path);
-    console.log(formatPolicy(resolvePolicy({ policyFile: workflow.policyFile, workflowMemory: workflow.memory ? { source: workflow.source, path: ['memory'] } : undefined, flags })));
+    console.log(formatPolicy(resolvePolicy({ ...workflowPolicyInputs(workflow), flags })));
   } else {
     console.log(formatPolicy(resolvePolicy({ policyFile: path, flags })));
   }

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { policyProblems } from '../../policy/resolve.js';
+import { policyProblems, workflowPolicyInputs } from '../../policy/resolve.js';
 import { InputError, type Diagnostic } from '../../runner/diagnostics.js';
 import { loadWorkflow, WORKFLOW_FILE } from '../../runner/validate.js';
 import { readYamlSource, shownPath } from '../../runner/yaml-source.js';
@@ -27,7 +27,7 @@ export function validateCommand(files: string[]): number {
     try {
       const workflow = loadWorkflow(path);
       // Settings valid alone may clash once the workflow's memory: applies over its policy.
-      problems.push(...policyProblems({ policyFile: workflow.policyFile, workflowMemory: workflow.memory ? { source: workflow.source, path: ['memory'] } : undefined }));
+      problems.push(...policyProblems(workflowPolicyInputs(workflow)));
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       problems.push(...error.diagnostics);

@@ -1,6 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import type { RunEvents } from '../runner/events.js';
-import type { BrowserHandle } from './launch.js';
+import type { BrowserHandle, StorageState } from './launch.js';
 
 interface OpenPage {
   page: Page;
@@ -15,7 +15,21 @@ export interface SessionHooks {
   preparePage?(page: Page): Promise<void>;
   /** Replaces the browser (for a restart); returns the new handle. */
   restart?(): Promise<BrowserHandle>;
+  /** How often a browser that died is started again before the run gives up (recover.browserRestarts). */
+  browserRestarts?: number;
+  /** The browser kept dying: the run must stop. */
+  onFatal?(error: BrowserKeptCrashingError): void;
+  /** Pages a resumed run had visited before: counts (and every-N-pages policies) go on from there. */
+  visitedBefore?: number;
 }
+
+/** The browser died more often than the policy's recover.browserRestarts allows. */
+export class BrowserKeptCrashingError extends Error {}
+
+/** How long after a step's error a browser's death may still be announced: Playwright reports the failed call first. */
+const CRASH_NOTICE_MS = 100;
+/** Cookies and storage are saved at most this often, to bring them back after a crash. */
+const STORAGE_SNAPSHOT_EVERY_MS = 5000;
 
 /**
  * The browser as the runner sees it: a pool of at most `maxPages` pages, handed to lanes, and
@@ -32,6 +46,14 @@ export class BrowserSession {
   private closed = false;
   private opening = 0;
   private readonly closing = new WeakSet<Page>();
+  /** The context is being replaced on purpose: its close is no crash. */
+  private replacing = false;
+  private crashes = 0;
+  private lastCrash: 'browser' | 'page' = 'page';
+  private restarts = 0;
+  private recovering: Promise<void> | undefined;
+  private fatal: BrowserKeptCrashingError | undefined;
+  private storage: { state?: StorageState; at: number; taking?: Promise<void> } = { at: 0 };
 
   constructor(
     private handle: BrowserHandle,
@@ -40,10 +62,72 @@ export class BrowserSession {
     private readonly hooks: SessionHooks = {},
   ) {
     this.context = handle.context;
+    this.pagesVisited = hooks.visitedBefore ?? 0;
+    this.watch(this.context);
   }
 
-  get browserHandle(): BrowserHandle {
-    return this.handle;
+  /** Crashes of the browser or of a page so far. */
+  get crashCount(): number {
+    return this.crashes;
+  }
+
+  /**
+   * After a step failed: whether the browser or a page crashed since `count` (read when the
+   * work began), once recovery is done. Throws when the browser cannot be brought back.
+   */
+  async crashedSince(count: number): Promise<'browser' | 'page' | undefined> {
+    if (this.crashes === count) await new Promise((resolve) => setTimeout(resolve, CRASH_NOTICE_MS));
+    await this.recovering;
+    if (this.fatal) throw this.fatal;
+    if (this.crashes === count) return undefined;
+    return this.lastCrash;
+  }
+
+  /** Saves cookies and storage now and then, so a browser started after a crash gets them back. */
+  snapshotStorage(): void {
+    if (this.storage.taking || Date.now() - this.storage.at < STORAGE_SNAPSHOT_EVERY_MS || this.recovering) return;
+    const context = this.context;
+    this.storage.taking = context
+      .storageState()
+      .then((state) => {
+        if (context === this.context) this.storage = { state, at: Date.now() };
+      })
+      .catch(() => undefined)
+      .finally(() => (this.storage.taking = undefined));
+  }
+
+  /** A context closing that flow did not close means the browser died. */
+  private watch(context: BrowserContext): void {
+    context.on('close', () => {
+      if (this.closed || this.replacing || context !== this.context) return;
+      this.recovering = this.recover().finally(() => (this.recovering = undefined));
+    });
+  }
+
+  private async recover(): Promise<void> {
+    this.crashes++;
+    this.lastCrash = 'browser';
+    const allowed = this.hooks.browserRestarts ?? 0;
+    for (const page of this.pages()) this.forget(page, 'the browser died');
+    this.events.emit('browser', { event: 'crashed', reason: `the browser process ended or disconnected (crash ${this.crashes})` });
+    if (!this.hooks.restart || this.restarts >= allowed) {
+      this.fatal = new BrowserKeptCrashingError(`the browser died ${this.crashes} time(s); recover.browserRestarts allows ${allowed} restart(s), so the run stops here with what it extracted`);
+      this.hooks.onFatal?.(this.fatal);
+      return;
+    }
+    this.restarts++;
+    await this.exclusive(async () => {
+      await this.handle.close().catch(() => undefined);
+      this.handle = await this.hooks.restart!();
+      this.context = this.storage.state ? await this.handle.newContext(this.storage.state) : this.handle.context;
+      this.watch(this.context);
+    }).then(
+      () => this.events.emit('browser', { event: 'restarted', reason: `restart ${this.restarts} of ${allowed} after a crash`, mode: this.handle.mode, version: this.handle.version, executablePath: this.handle.executablePath }),
+      (error: unknown) => {
+        this.fatal = new BrowserKeptCrashingError(`the browser died and could not be started again: ${error instanceof Error ? error.message : String(error)}`);
+        this.hooks.onFatal?.(this.fatal);
+      },
+    );
   }
 
   get pagesOpen(): number {
@@ -72,7 +156,7 @@ export class BrowserSession {
     return this.open.get(page)?.laneId;
   }
 
-  idlePages(): Page[] {
+  private idlePages(): Page[] {
     return [...this.open.values()].filter((p) => !p.busy).map((p) => p.page);
   }
 
@@ -109,6 +193,13 @@ export class BrowserSession {
       this.events.emit('page-loaded', { page, url: frame.url(), pagesVisited: this.pagesVisited });
     });
     page.on('close', () => this.forget(page, 'closed by the page itself'));
+    page.on('crash', () => {
+      this.crashes++;
+      this.lastCrash = 'page';
+      this.events.emit('browser', { event: 'page-crashed', reason: `the page's renderer crashed at ${page.url()}` });
+      this.forget(page, 'its renderer crashed');
+      page.close().catch(() => undefined);
+    });
     await this.hooks.preparePage?.(page);
     this.events.emit('page-opened', { page, pagesOpen: this.open.size });
     return page;
@@ -182,7 +273,7 @@ export class BrowserSession {
 
   /** A fresh context carrying cookies and storage over, so logins survive. */
   async recycleContext(reason: string): Promise<void> {
-    await this.exclusive(async () => {
+    await this.replace(async () => {
       const state = await this.context.storageState().catch(() => undefined);
       await this.closeAll(reason);
       const old = this.context;
@@ -193,12 +284,25 @@ export class BrowserSession {
 
   async restartBrowser(reason: string): Promise<void> {
     if (!this.hooks.restart) return this.recycleContext(reason);
-    await this.exclusive(async () => {
+    await this.replace(async () => {
       const state = await this.context.storageState().catch(() => undefined);
       await this.closeAll(reason);
       await this.handle.close();
       this.handle = await this.hooks.restart!();
       this.context = state ? await this.handle.newContext(state) : this.handle.context;
+    });
+  }
+
+  /** Swaps the context (or browser) on purpose, with no step running: its close is no crash. */
+  private async replace(change: () => Promise<void>): Promise<void> {
+    await this.exclusive(async () => {
+      this.replacing = true;
+      try {
+        await change();
+      } finally {
+        this.replacing = false;
+        this.watch(this.context);
+      }
     });
   }
 

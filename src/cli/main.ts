@@ -4,7 +4,7 @@ import { InputError } from '../runner/diagnostics.js';
 import { FLOW_VERSION } from '../runner/run.js';
 import { printProblem } from './output.js';
 import { validateCommand } from './commands/validate.js';
-import { runCommand } from './commands/run.js';
+import { resumeCommand, runCommand } from './commands/run.js';
 import { initCommand } from './commands/init.js';
 import { schemaCommand } from './commands/schema.js';
 import { policyShowCommand } from './commands/policy.js';
@@ -33,7 +33,9 @@ program
   .description('validate a workflow, then run it in Chromium under its memory policy')
   .argument('<file>', 'the workflow file')
   .option('--var <name=value>', 'set a workflow variable (repeatable)', collect, [])
-  .option('--out <dir>', 'the run folder (default runs/<time>-<name>/)')
+  .option('--out <dir>', 'the run folder (default runs/<time>-<name>/); one that holds a run is refused unless --overwrite')
+  .option('--resume <dir>', 'continue the run in this folder where it stopped (killed, interrupted, crashed)')
+  .option('--overwrite', 'start afresh in an --out folder that holds a run, replacing it')
   .option('--policy <file>', 'the memory policy file (overrides the workflow\'s policy:)')
   .option('--max-pages <n>', 'at most this many pages open at once (overrides the policy)')
   .option('--block <types>', 'block resource types, comma-separated: image,media,font,stylesheet,script (overrides the policy)')
@@ -42,6 +44,17 @@ program
   .addOption(new Option('--json', 'print machine-readable events, one JSON object per line').conflicts('quiet'))
   .action(async (file: string, options) => {
     process.exitCode = await runCommand(file, options);
+  });
+
+program
+  .command('resume')
+  .description('continue a run that was killed, interrupted or crashed, from its journal: finished items are skipped, none is written twice')
+  .argument('<run>', 'the run folder')
+  .option('--headed', 'show the browser window')
+  .option('--quiet', 'print only problems and the final summary')
+  .addOption(new Option('--json', 'print machine-readable events, one JSON object per line').conflicts('quiet'))
+  .action(async (run: string, options) => {
+    process.exitCode = await resumeCommand(run, options);
   });
 
 program

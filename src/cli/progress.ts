@@ -134,5 +134,7 @@ export function describeMemoryEvent(event: RunEvent): string {
       return `garbage collected in ${event.pages} page(s) (${event.reason})`;
     case 'leak':
       return `possible leak: ${event.message}${event.file ? ` at ${event.file}:${event.line}` : ''}`;
+    case 'crash':
+      return `${event.what === 'browser' ? 'the browser' : 'a page'} crashed: ${event.message}`;
   }
 }

@@ -46,11 +46,11 @@ export class LeakDetector {
   private readonly reported = new Set<string>();
   private readonly loopHeap = new Map<string, number[]>();
   private readonly afterRound = new Map<string, { loop: StepNode; fit: RunningFit }>();
-  private readonly started = performance.now();
-
   constructor(
     private readonly settings: MemorySettings['leaks'],
     private readonly emit: (event: RunEvent) => void,
+    /** The run's clock, milliseconds since it first started. */
+    private readonly now: () => number,
   ) {}
 
   unclosedPage(step: StepNode | undefined, url: string): void {
@@ -147,10 +147,6 @@ export class LeakDetector {
         message: `memory kept rising over the rounds of ${loop.title}: ${growth.toFixed(0)} MB over ${rounds + 1} rounds (${perRound.toFixed(2)} MB a round) — a step inside keeps data; recycling the context every N pages usually stops it`,
       });
     }
-  }
-
-  private now(): number {
-    return performance.now() - this.started;
   }
 
   private report(kind: LeakKind, key: string, finding: { stepId?: string; file?: string; line?: number; message: string; amount: number }): void {

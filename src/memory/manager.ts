@@ -2,7 +2,7 @@ import type { Page } from 'playwright-core';
 import type { BrowserSession } from '../browser/session.js';
 import type { RunEvents } from '../runner/events.js';
 import { plainMessage } from '../runner/errors.js';
-import type { RunEvent, RunRecord } from '../runner/run-record.js';
+import type { RunEvent } from '../runner/run-record.js';
 import type { StepNode } from '../steps/types.js';
 import type { MemoryAction, MemorySettings } from '../policy/settings.js';
 import { applyBlocking, blockRules, isBlocking, type BlockRules } from './blocking.js';
@@ -29,7 +29,8 @@ export interface MemoryManagerOptions {
   session: BrowserSession;
   sampler: MemorySampler;
   events: RunEvents;
-  record: RunRecord;
+  /** The run's clock: milliseconds since it first started, across resumes. */
+  now(): number;
   /** Ends the run: the last rung of the ladder. */
   stop(reason: string): void;
   profileDir?: string;
@@ -55,7 +56,6 @@ export class MemoryManager {
   private lastLimitActionAt = -Infinity;
   private rung = 0;
   private acting = false;
-  private readonly started = performance.now();
   private readonly reportedForeign = new WeakSet<Page>();
   /** The leaf step started last, on any lane. */
   private runningStep: StepNode | undefined;
@@ -66,19 +66,13 @@ export class MemoryManager {
   constructor(private readonly options: MemoryManagerOptions) {
     const { block } = options.settings;
     this.rules = blockRules(block.types, block.urls);
-    this.leaks = new LeakDetector(options.settings.leaks, (event) => this.emit(event));
+    this.leaks = new LeakDetector(options.settings.leaks, (event) => this.emit(event), options.now);
   }
 
   /** Called by the session for every page it opens. */
   async preparePage(page: Page): Promise<void> {
     if (!isBlocking(this.rules)) return;
-    const counts = this.options.record.counts.requestsBlocked;
-    await applyBlocking(page, this.rules, (type) => {
-      counts[type] = (counts[type] ?? 0) + 1;
-      const step = this.stepActingOn(page);
-      const entry = step && this.options.record.steps.find((s) => s.id === step.id);
-      if (entry) entry.requestsBlocked++;
-    });
+    await applyBlocking(page, this.rules, (type) => this.options.events.emit('blocked', { type, stepId: this.stepActingOn(page)?.id }));
   }
 
   start(): void {
@@ -135,7 +129,7 @@ export class MemoryManager {
   }
 
   private now(): number {
-    return performance.now() - this.started;
+    return this.options.now();
   }
 
   private emit(event: RunEvent): void {

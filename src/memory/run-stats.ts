@@ -1,28 +1,46 @@
-import type { RunRecord, RunStats } from '../runner/run-record.js';
-import { memoryStats } from './stats.js';
+import type { RunStats } from '../runner/run-record.js';
+import { memoryStats, type SeriesPoint } from './stats.js';
 import type { MemorySample, ProcessKind } from './types.js';
 
 const KINDS: ProcessKind[] = ['runner', 'browser', 'renderer', 'gpu', 'network', 'storage', 'utility', 'other'];
 
-/** Statistics over a finished run's samples: the total, flow itself, and each process kind. */
-export function runStats(record: RunRecord, samplerCostMs: number): RunStats {
-  const samples = record.samples;
-  const series = (pick: (sample: MemorySample) => number | undefined) =>
-    samples.flatMap((sample) => {
-      const mb = pick(sample);
-      return mb === undefined ? [] : [{ t: sample.t, mb, pages: sample.pagesVisited }];
-    });
-  const byKind: RunStats['byKind'] = {};
-  for (const kind of KINDS) {
-    const kindSeries = series((s) => (s.byKind[kind] ? (s.byKind[kind]!.pssMb ?? s.byKind[kind]!.rssMb) : undefined));
-    if (kindSeries.length) byKind[kind] = memoryStats(kindSeries);
+/**
+ * Collects a run's memory series sample by sample, and turns them into statistics: the
+ * total, flow itself, and each process kind. Three numbers a sample and series, whatever the
+ * sample held.
+ */
+export class RunSeries {
+  private readonly total: SeriesPoint[] = [];
+  private readonly runner: SeriesPoint[] = [];
+  private readonly byKind = new Map<ProcessKind, SeriesPoint[]>();
+
+  add(sample: MemorySample): void {
+    const point = (mb: number | undefined, into: SeriesPoint[]) => mb !== undefined && into.push({ t: sample.t, mb, pages: sample.pagesVisited });
+    point(sample.totalPssMb ?? sample.totalRssMb, this.total);
+    point(sample.runner.pssMb ?? sample.runner.rssMb, this.runner);
+    for (const kind of KINDS) {
+      const entry = sample.byKind[kind];
+      if (!entry) continue;
+      let series = this.byKind.get(kind);
+      if (!series) this.byKind.set(kind, (series = []));
+      point(entry.pssMb ?? entry.rssMb, series);
+    }
   }
-  const durationMs = Math.max(1, Date.now() - Date.parse(record.run.startedAt));
-  return {
-    total: memoryStats(series((s) => s.totalPssMb ?? s.totalRssMb)),
-    runner: memoryStats(series((s) => s.runner.pssMb ?? s.runner.rssMb)),
-    byKind,
-    pagesPerSecond: record.counts.pagesVisited / (durationMs / 1000),
-    samplerOverheadPct: (samplerCostMs / durationMs) * 100,
-  };
+
+  stats(pagesVisited: number, activeMs: number, samplerCostMs: number, journalCostMs: number): RunStats {
+    const byKind: RunStats['byKind'] = {};
+    for (const kind of KINDS) {
+      const series = this.byKind.get(kind);
+      if (series?.length) byKind[kind] = memoryStats(series);
+    }
+    const seconds = Math.max(1, activeMs) / 1000;
+    return {
+      total: memoryStats(this.total),
+      runner: memoryStats(this.runner),
+      byKind,
+      pagesPerSecond: pagesVisited / seconds,
+      samplerOverheadPct: (samplerCostMs / (seconds * 1000)) * 100,
+      journalOverheadPct: (journalCostMs / (seconds * 1000)) * 100,
+    };
+  }
 }

@@ -26,6 +26,8 @@ export interface SamplerOptions {
    * or a system without /proc); by default flow's descendants, classified by command line.
    */
   chromiumProcesses?: () => Promise<Array<{ pid: number; kind: ProcessKind }>>;
+  /** The run's clock for samples' `t`: milliseconds since the run first started. Default: since the sampler was made. */
+  now?: () => number;
 }
 
 /**
@@ -34,7 +36,6 @@ export interface SamplerOptions {
  * only RSS is known, from pidusage, and labelled as such.
  */
 export class MemorySampler {
-  readonly samples: MemorySample[] = [];
   latest: MemorySample | undefined;
   /**
    * CPU milliseconds flow spent sampling (reading /proc, summing), to report the sampler's own
@@ -105,7 +106,6 @@ export class MemorySampler {
     this.inFlight = work;
     try {
       const sample = await work;
-      this.samples.push(sample);
       this.latest = sample;
       for (const listener of this.listeners) listener(sample);
       for (const waiter of waiting) waiter.resolve(sample);
@@ -145,7 +145,7 @@ export class MemorySampler {
     const withPss = runner.pssMb !== undefined && processes.every((p) => p.pssMb !== undefined);
     this.costMs += cpuMsSince(began);
     return {
-      t: performance.now() - this.started,
+      t: this.options.now ? this.options.now() : performance.now() - this.started,
       at: new Date().toISOString(),
       reason,
       stepId,

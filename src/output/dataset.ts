@@ -1,11 +1,17 @@
-import { closeSync, mkdirSync, openSync, readFileSync, writeSync, appendFileSync } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, ftruncateSync, mkdirSync, openSync, readFileSync, readSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatasetFormat } from '../runner/workflow.js';
+import { parseCsv } from '../steps/support/csv.js';
+import { appendWhole } from './durable.js';
 
 export interface DatasetWriter {
   readonly path: string;
   readonly format: DatasetFormat;
   readonly count: number;
+  /** The file's length in bytes: where the next record goes. */
+  readonly offset: number;
+  /** Writes the records in one piece, or none of them (a full disk throws DiskFullError). */
+  writeBatch(records: Record<string, unknown>[]): { count: number; offset: number };
   write(record: Record<string, unknown>): void;
   close(): void;
 }
@@ -13,45 +19,77 @@ export interface DatasetWriter {
 export interface DatasetOptions {
   /** Applied to every string before it reaches the disk (secrets never do). */
   mask?: (text: string) => string;
+  /**
+   * Continue a dataset a killed run left: cut it back to `offset` bytes (what its journal says
+   * was committed; anything after belonged to an item that had not finished) and append.
+   */
+  resume?: { offset: number; count: number };
 }
 
 /**
- * Opens a dataset file and writes each record the moment it arrives, with a synchronous write
- * on an open descriptor: once `write` returns the bytes are the operating system's, so a crash
- * of flow loses nothing already extracted.
+ * Opens a dataset file and writes records the moment they are committed, with synchronous
+ * writes on an open descriptor: once a write returns the bytes are the operating system's, so
+ * a crash of flow loses nothing already committed.
  */
 export function openDataset(path: string, format: DatasetFormat, options: DatasetOptions = {}): DatasetWriter {
   mkdirSync(dirname(path), { recursive: true });
-  const fd = openSync(path, 'w');
+  const resume = options.resume;
+  const fd = openSync(path, resume ? 'a+' : 'w');
   const mask = options.mask ?? ((text: string) => text);
-  const encode = encoderFor(format);
   let count = 0;
+  let columns: string[] | undefined;
+  if (resume) {
+    if (fstatSync(fd).size < resume.offset) throw new Error(`the dataset ${path} is shorter than its journal says (${fstatSync(fd).size} bytes, not ${resume.offset}): it was changed since the run stopped`);
+    ftruncateSync(fd, resume.offset);
+    count = resume.count;
+    if (format === 'csv' && resume.offset > 0) columns = csvHeader(fd);
+  }
+  const encode = encoderFor(format, columns);
   let closed = false;
-  if (format === 'json') writeSync(fd, '[\n');
-  return {
+  if (format === 'json' && fstatSync(fd).size === 0) appendWhole(fd, '[\n', path);
+  const writer: DatasetWriter = {
     path,
     format,
     get count() {
       return count;
     },
-    write(record) {
+    get offset() {
+      return fstatSync(fd).size;
+    },
+    writeBatch(records) {
       if (closed) throw new Error(`the dataset ${path} is closed; no more records can be written`);
-      writeSync(fd, encode(maskStrings(record, mask) as Record<string, unknown>, count));
-      count++;
+      if (records.length) {
+        const text = records.map((record, i) => encode(maskStrings(record, mask) as Record<string, unknown>, count + i)).join('');
+        appendWhole(fd, text, path);
+        count += records.length;
+      }
+      return { count, offset: fstatSync(fd).size };
+    },
+    write(record) {
+      writer.writeBatch([record]);
     },
     close() {
       if (closed) return;
       closed = true;
-      if (format === 'json') writeSync(fd, count ? '\n]\n' : ']\n');
+      if (format === 'json') appendWhole(fd, count ? '\n]\n' : ']\n', path);
       closeSync(fd);
     },
   };
+  return writer;
 }
 
-function encoderFor(format: DatasetFormat): (record: Record<string, unknown>, index: number) => string {
+/** The columns of a CSV dataset, from its header line (parsed as the header of a one-row file). */
+function csvHeader(fd: number): string[] {
+  const buffer = Buffer.alloc(65536);
+  const read = readSync(fd, buffer, 0, buffer.length, 0);
+  const line = buffer.toString('utf8', 0, read).split('\r\n')[0];
+  return Object.keys(parseCsv(`${line}\r\n${line}\r\n`)[0] ?? {}).filter((name) => name !== '_extra');
+}
+
+function encoderFor(format: DatasetFormat, columns?: string[]): (record: Record<string, unknown>, index: number) => string {
   if (format === 'jsonl') return (record) => `${JSON.stringify(record)}\n`;
   if (format === 'json') return (record, index) => `${index ? ',\n' : ''}  ${JSON.stringify(record)}`;
-  return csvEncoder();
+  return csvEncoder(columns);
 }
 
 /**
@@ -59,8 +97,7 @@ function encoderFor(format: DatasetFormat): (record: Record<string, unknown>, in
  * cannot be rewritten; fields a later record adds go, as JSON, into a last `_extra` column so
  * nothing is dropped.
  */
-function csvEncoder(): (record: Record<string, unknown>) => string {
-  let columns: string[] | undefined;
+function csvEncoder(columns?: string[]): (record: Record<string, unknown>) => string {
   return (record) => {
     let header = '';
     if (!columns) {

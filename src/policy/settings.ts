@@ -18,6 +18,7 @@ export interface MemorySettings {
   recycle: { contextEveryPages: number; browserEveryPages: number };
   sampling: { intervalMs: number; pageMetrics: boolean };
   leaks: { stepGrowthMb: number; listenerGrowth: number; nodeGrowth: number; heapGrowthMb: number };
+  recover: { browserRestarts: number; itemRetries: number };
 }
 
 /** 0 means "off" for every counter and threshold below. */
@@ -30,6 +31,7 @@ export const DEFAULT_SETTINGS: MemorySettings = {
   recycle: { contextEveryPages: 0, browserEveryPages: 0 },
   sampling: { intervalMs: 1000, pageMetrics: true },
   leaks: { stepGrowthMb: 50, listenerGrowth: 200, nodeGrowth: 2000, heapGrowthMb: 20 },
+  recover: { browserRestarts: 3, itemRetries: 2 },
 };
 
 const count = (description: string, example: number): JsonSchema => ({ type: 'integer', minimum: 0, description, examples: [example] });
@@ -107,6 +109,14 @@ export const memorySettingsProperties: Record<string, JsonSchema> = {
       heapGrowthMb: megabytes("A page's or flow's JS heap growing by more than this over a loop is reported.", 20),
     },
     { stepGrowthMb: 50 },
+  ),
+  recover: section(
+    'What to do when the browser dies (the kernel ran out of memory, a crash) or a page crashes: start it again and redo the loop items that were running. Past these the run stops, keeping what it extracted.',
+    {
+      browserRestarts: count(`How many times a browser that died is started again, cookies and storage carried over; one more death stops the run (exit 4). Default ${DEFAULT_SETTINGS.recover.browserRestarts}.`, 3),
+      itemRetries: count(`How many more times a loop item is tried when the browser or its page crashed while it ran. Default ${DEFAULT_SETTINGS.recover.itemRetries}.`, 2),
+    },
+    { browserRestarts: 3, itemRetries: 2 },
   ),
 };
 

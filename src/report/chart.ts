@@ -51,6 +51,8 @@ export interface ChartSpec {
   thresholds?: Threshold[];
   /** End of the x axis when the data stops before it, e.g. the run's duration. */
   xMax?: number;
+  /** Stretches of the x axis with no data by design, e.g. while flow was not running: shaded, with a title. */
+  gaps?: { from: number; to: number; title: string }[];
   /** In SVG units, which are about CSS pixels: a chart drawn narrow gets a narrow width, so its text stays legible. */
   width?: number;
   height?: number;
@@ -76,6 +78,7 @@ export interface ChartView {
   thresholds: { y: number; dy: number; label: string; cls: string }[];
   /** Thresholds above the drawn range, named in the legend instead. */
   offChart: { label: string; cls: string }[];
+  gaps: { x: number; width: number; title: string }[];
   /** Points drawn in the first group: the length of its downsampled series. */
   points: number;
 }
@@ -169,6 +172,7 @@ export function layoutChart(spec: ChartSpec): { view: ChartView; data: ChartData
     markers: markers.map((m) => ({ x: sx(m.key), y: laneY[m.shape === 'step' ? 0 : 1], shape: m.shape, d: SHAPES[m.shape], title: m.title, rule: m.rule })),
     thresholds: thresholdLabels(drawnThresholds.map((t) => ({ y: sy(t.value), dy: -4, label: t.label, cls: t.cls }))),
     offChart: (spec.thresholds ?? []).filter((t) => !drawnThresholds.includes(t)).map((t) => ({ label: t.label, cls: t.cls })),
+    gaps: (spec.gaps ?? []).map((gap) => ({ x: sx(gap.from), width: Math.max(1, sx(gap.to) - sx(gap.from)), title: gap.title })),
     points: spec.groups[0]?.keys.length ?? 0,
   };
   const data: ChartData = {

@@ -1,4 +1,6 @@
-import { readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { reduceJournalFile } from '../journal/reduce.js';
+import { journalPath } from '../journal/resume.js';
 import { join, resolve } from 'node:path';
 import { InputError } from '../runner/diagnostics.js';
 import type { JsonSchema } from '../runner/json-schema.js';
@@ -8,6 +10,21 @@ import { shownPath } from '../runner/yaml-source.js';
 
 const SCHEMA_FILE = new URL('../../schemas/run-record.schema.json', import.meta.url);
 const MAX_SHOWN_PROBLEMS = 3;
+
+/**
+ * A run as its journal tells it (a run folder holds journal.jsonl): true counts even when flow
+ * was killed. A run.json file given by name is read as it is.
+ */
+export function readRun(runDirOrFile: string): RunRecord {
+  const given = resolve(runDirOrFile);
+  const journal = isDirectory(given) ? journalPath(given) : given.endsWith('.jsonl') ? given : undefined;
+  if (!journal || !existsSync(journal)) return readRunRecord(given);
+  try {
+    return reduceJournalFile(journal);
+  } catch (error) {
+    throw new InputError([{ file: shownPath(journal), message: `this run's journal cannot be read: ${error instanceof Error ? error.message : String(error)}` }]);
+  }
+}
 
 /** Reads the run record of a run folder (its `run.json`) or of a given file. */
 export function readRunRecord(runDirOrFile: string): RunRecord {

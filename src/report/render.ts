@@ -5,7 +5,7 @@ import { renderPage } from './templates.js';
 import { reportView } from './view.js';
 
 export { renderComparison } from './compare.js';
-export { readRunRecord } from './read.js';
+export { readRun, readRunRecord } from './read.js';
 
 export interface ReportOptions {
   /** A folder of templates laid over the shipped reports/ folder: same-named files replace flow's. */

@@ -38,8 +38,19 @@ export function timelineChart(record: RunRecord, measure: Measure, steps: StepTi
     markers: [...stepMarkers(record, steps), ...record.events.map((event) => eventMarker(event, primaryUnit(record)))],
     thresholds: primary ? thresholds(record, unit) : [],
     xMax: Math.max(record.run.durationMs ?? 0, ...record.events.map((event) => event.t)),
+    gaps: segmentGaps(record),
   });
   return { view, data, kinds: kinds.map(({ kind }) => kind) };
+}
+
+/** The time between one flow process's last word and the next one's start: the run was not running. */
+export function segmentGaps(record: RunRecord): { from: number; to: number; title: string }[] {
+  const segments = record.run.segments ?? [];
+  return segments.slice(1).map((segment, i) => {
+    const before = segments[i];
+    const how = before.ended === 'killed' ? 'flow was killed' : 'the run was stopped';
+    return { from: before.toT, to: segment.fromT, title: `${clock(before.toT)}–${clock(segment.fromT)}: not running (${how}; resumed after ${duration(segment.fromT - before.toT)})` };
+  });
 }
 
 /** Event figures are totals in the run's primary measure. */
@@ -75,6 +86,8 @@ function eventMarker(event: RunEvent, unit: string): Marker {
       return { key: event.t, shape: 'action', rule: true, title: `${at} action ${event.action} (${event.reason})${change(event.beforeMb, event.afterMb)}: ${event.effect}` };
     case 'leak':
       return { key: event.t, shape: 'leak', rule: false, title: `${at} possible leak (${event.kind}): ${event.message}` };
+    case 'crash':
+      return { key: event.t, shape: 'restart', rule: true, title: `${at} ${event.what === 'browser' ? 'the browser died' : 'a page crashed'}${event.recovered ? ', and flow carried on' : ''}: ${event.message}` };
   }
 }
 

@@ -93,7 +93,7 @@ function buildStep(source: YamlSource, item: unknown, path: PathSegment[], diagn
   }
   const pos = positionOf(source, keyNodeAt(source, path, kind));
   return {
-    id: `${source.shownPath}#/${path.join('/')}`,
+    id: `${source.path}#/${path.join('/')}`,
     kind,
     params,
     options: optionsOf(source, item, path, diagnostics),

@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { Page } from 'playwright-core';
 import type { MemorySample } from '../memory/types.js';
-import type { DatasetRecord, StepNode } from '../steps/types.js';
-import type { RunEvent } from './run-record.js';
+import type { StepNode } from '../steps/types.js';
+import type { RunEvent, StepFailure } from './run-record.js';
 
 /** What the runner tells the progress view, the memory manager and the run record. */
 export interface RunEventMap {
@@ -13,7 +13,12 @@ export interface RunEventMap {
   'page-opened': [{ page: Page; pagesOpen: number }];
   'page-closed': [{ page: Page; pagesOpen: number; reason: string }];
   'page-loaded': [{ page: Page; url: string; pagesVisited: number }];
-  record: [{ count: number; step: StepNode; record: DatasetRecord }];
+  /** Records were written to the dataset: `count` in all now. */
+  record: [{ count: number }];
+  /** A request the policy blocked, and the step acting on its page. */
+  blocked: [{ type: string; stepId?: string }];
+  browser: [{ event: 'started' | 'crashed' | 'restarted' | 'page-crashed'; reason?: string; mode?: string; version?: string; executablePath?: string }];
+  failure: [StepFailure];
   log: [{ message: string; step?: StepNode }];
   memory: [RunEvent];
   sample: [MemorySample];

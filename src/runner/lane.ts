@@ -2,12 +2,12 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { BrowserSession } from '../browser/session.js';
-import type { DatasetWriter } from '../output/dataset.js';
 import { stepModule } from '../steps/registry.js';
 import type { StepContext, StepModule, StepNode } from '../steps/types.js';
 import { InterruptedError, plainMessage, StepError } from './errors.js';
 import type { RunEvents } from './events.js';
 import { resolveDeep } from './expressions.js';
+import { itemKey, type ItemLedger } from './items.js';
 import type { Scope } from './scope.js';
 import type { SecretMasker } from './secrets.js';
 import type { StepFailure } from './run-record.js';
@@ -18,7 +18,7 @@ const DEFAULT_TIMEOUT_MS = 30_000;
 export interface RunServices {
   session: BrowserSession;
   events: RunEvents;
-  dataset: DatasetWriter;
+  items: ItemLedger;
   masker: SecretMasker;
   runDir: string;
   signal: AbortSignal;
@@ -27,6 +27,12 @@ export interface RunServices {
 }
 
 let laneCounter = 0;
+/**
+ * Steps that never wait on the page (set, log) resolve at once; a loop of them would keep
+ * Node from ever handling Ctrl-C. Every this many milliseconds a step start yields first.
+ */
+const YIELD_EVERY_MS = 20;
+let lastYield = performance.now();
 
 /**
  * A thread of execution with a page of its own, opened on first use. The main lane runs the
@@ -55,6 +61,10 @@ export class Lane {
 
   private async runStep(step: StepNode, scope: Scope): Promise<void> {
     const { events, signal } = this.services;
+    if (performance.now() - lastYield > YIELD_EVERY_MS) {
+      await new Promise((resolve) => setImmediate(resolve));
+      lastYield = performance.now();
+    }
     if (signal.aborted) throw signal.reason;
     const module = stepModule(step.kind)!;
     if (step.options.if !== undefined && !truthy(this.evaluate(step.options.if, scope))) {
@@ -123,8 +133,10 @@ export class Lane {
   }
 
   private context(step: StepNode, scope: Scope, timeoutMs: number, leased: { page?: Page }): StepContext {
-    const { session, events, dataset, masker, runDir, signal } = this.services;
+    const { session, events, items, masker, runDir, signal } = this.services;
     const stepDir = dirname(resolve(step.loc.file));
+    /** Occurrences of each item key in this loop run: a list may hold the same value twice. */
+    const keys = new Map<string, number>();
     return {
       page: async () => {
         if (leased.page && session.isOpen(leased.page)) return leased.page;
@@ -141,10 +153,15 @@ export class Lane {
       get: (name) => scope.get(name),
       set: (name, value) => scope.set(name, value),
       evaluate: (value, extra) => this.evaluate(value, scope, extra),
-      emit: async (record) => {
-        dataset.write(masker.maskDeep(record));
-        events.emit('record', { count: dataset.count, step, record });
+      emit: async (record) => items.emit(scope.frame, step, record),
+      item: async (index, value, run) => {
+        const base = itemKey(value, (scope.get('serve') as { url?: string } | undefined)?.url);
+        const seen = keys.get(base) ?? 0;
+        keys.set(base, seen + 1);
+        const key = seen ? `${base}~${seen}` : base;
+        return items.runItem(scope.frame, step, index, key, (frame) => run(this.context(step, scope.child({}, frame), timeoutMs, leased)));
       },
+      round: (index, run) => run(this.context(step, scope.child({}, items.roundFrame(scope.frame, step, index)), timeoutMs, leased)),
       runBlock: (steps, vars) => this.runSteps(steps, vars ? scope.child(vars) : scope),
       inNewLane: async (fn, vars) => {
         const lane = new Lane(this.services);

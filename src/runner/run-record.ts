@@ -3,17 +3,19 @@ import type { EffectivePolicy } from '../policy/resolve.js';
 import type { MemoryAction } from '../policy/settings.js';
 import type { DatasetFormat } from './workflow.js';
 
+export type RecordPolicy = Pick<EffectivePolicy, 'name' | 'version' | 'file' | 'hash' | 'chain' | 'settings' | 'origins'>;
+
 /**
- * Everything a run leaves behind besides its dataset: written to `run.json` in the run folder
- * as the run goes, read back by `flow report` and `flow compare`. Documented by
- * schemas/run-record.schema.json.
+ * A run as its journal tells it (see journal/reduce.ts): `run.json` in the run folder holds it
+ * without `samples`; the report gets the samples too, thinned to what a chart can show.
+ * Documented by schemas/run-record.schema.json.
  */
 export interface RunRecord {
   format: 'flow-run-record';
   formatVersion: 1;
   flowVersion: string;
   workflow: { name: string; file: string; description?: string };
-  policy: Pick<EffectivePolicy, 'name' | 'version' | 'file' | 'hash' | 'chain' | 'settings' | 'origins'>;
+  policy: RecordPolicy;
   browser: { mode: string; version: string; executablePath?: string };
   run: {
     id: string;
@@ -25,6 +27,10 @@ export interface RunRecord {
     exitCode?: number;
     /** Why the run failed or stopped, in plain words. */
     error?: string;
+    /** Each flow process that worked on the run: more than one when it was resumed. */
+    segments: RunSegment[];
+    /** Milliseconds flow was running, gaps between segments left out. */
+    activeMs: number;
   };
   counts: {
     stepsRun: number;
@@ -33,19 +39,43 @@ export interface RunRecord {
     pagesVisited: number;
     records: number;
     requestsBlocked: Record<string, number>;
+    itemsDone: number;
+    itemsFailed: number;
+    /** Item attempts made again after a crash. */
+    itemRetries: number;
+    browserCrashes: number;
+    pageCrashes: number;
   };
   output: { dataset: string; format: DatasetFormat };
   /** One entry per step of the workflow, aggregated over every time it ran. */
   steps: StepRecord[];
   failures: StepFailure[];
+  /** Failures in all: the list holds the first thousand. */
+  failuresTotal: number;
   samples: MemorySample[];
   stats?: RunStats;
   events: RunEvent[];
   /** Time spent sampling memory, to report the sampler's overhead. */
   samplerCostMs: number;
+  /** CPU time spent writing the journal. */
+  journalCostMs: number;
+  /** Journal lines that could not be read (damaged), and whether its last line was cut short. */
+  journal: { entries: number; damagedLines: number; tornLastLine: boolean };
 }
 
-export type RunStatus = 'running' | 'passed' | 'failed' | 'interrupted';
+/** `killed`: the journal has no end and no flow process is working on it (kill -9, a power cut). */
+export type RunStatus = 'running' | 'passed' | 'failed' | 'interrupted' | 'killed';
+
+export interface RunSegment {
+  startedAt: string;
+  /** Milliseconds since the run started: when this segment began and when its last entry was written. */
+  fromT: number;
+  toT: number;
+  pid: number;
+  resumed: boolean;
+  /** How it ended: with the run's end, or killed (its journal just stops). */
+  ended: 'finished' | 'killed' | 'running';
+}
 
 export interface StepRecord {
   id: string;
@@ -92,6 +122,8 @@ export interface RunStats {
   byKind: Record<string, MemoryStats>;
   pagesPerSecond: number;
   samplerOverheadPct: number;
+  /** CPU time spent writing the journal, as a share of the time flow ran. */
+  journalOverheadPct: number;
 }
 
 export type RunEvent =
@@ -99,6 +131,7 @@ export type RunEvent =
   | { type: 'action'; t: number; at: string; action: MemoryAction | 'trim-cache' | 'clear-cache'; reason: string; beforeMb?: number; afterMb?: number; durationMs?: number; effect: string }
   | { type: 'leak'; t: number; at: string; kind: LeakKind; stepId?: string; file?: string; line?: number; message: string; amount: number }
   | { type: 'recycle'; t: number; at: string; what: 'context' | 'browser'; reason: string; durationMs: number; beforeMb?: number; afterMb?: number }
-  | { type: 'gc'; t: number; at: string; reason: string; beforeMb?: number; afterMb?: number; pages: number; jsHeapBeforeMb?: number; jsHeapAfterMb?: number };
+  | { type: 'gc'; t: number; at: string; reason: string; beforeMb?: number; afterMb?: number; pages: number; jsHeapBeforeMb?: number; jsHeapAfterMb?: number }
+  | { type: 'crash'; t: number; at: string; what: 'browser' | 'page'; message: string; recovered: boolean };
 
 export type LeakKind = 'unclosed-pages' | 'listeners' | 'dom-nodes' | 'page-heap' | 'runner-heap' | 'step-retained';

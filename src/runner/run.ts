@@ -1,14 +1,20 @@
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import { browserInstallHelp, BrowserNotFoundError, findBrowser } from '../browser/find.js';
 import { BrowserStartError } from '../browser/find-errors.js';
 import { startBrowser, type BrowserHandle } from '../browser/launch.js';
-import { BrowserSession } from '../browser/session.js';
+import { BrowserKeptCrashingError, BrowserSession } from '../browser/session.js';
+import { EXIT, type ExitCode } from '../cli/exit-codes.js';
+import type { RunArgs } from '../journal/entries.js';
+import { reduceJournalFile } from '../journal/reduce.js';
+import { journalPath, journalSteps, readResumePoint, resumeProblems, workflowShapeHash, type ResumePoint } from '../journal/resume.js';
+import { JournalWriter } from '../journal/writer.js';
+import { DiskFullError } from '../output/durable.js';
 import { MemoryManager } from '../memory/manager.js';
 import { chromiumPidsFromCdp } from '../memory/processes.js';
 import { MemorySampler } from '../memory/sampler.js';
-import { runStats } from '../memory/run-stats.js';
 import { openDataset } from '../output/dataset.js';
 import { writeReport } from '../report/render.js';
 import { resolvePolicy, workflowPolicyInputs, type EffectivePolicy, type PolicyInputs } from '../policy/resolve.js';
@@ -19,12 +25,14 @@ import { InterruptedError, plainMessage, StepError, StoppedByPolicyError } from 
 import { RunEvents } from './events.js';
 import { resolveDeep } from './expressions.js';
 import { Lane } from './lane.js';
+import { ItemLedger } from './items.js';
 import { RunRecorder } from './recorder.js';
-import type { RunRecord, RunStatus } from './run-record.js';
+import type { RecordPolicy, RunRecord, RunStatus } from './run-record.js';
 import { Scope } from './scope.js';
 import { SecretMasker } from './secrets.js';
 import { loadWorkflow } from './validate.js';
 import type { Workflow } from './workflow.js';
+import { shownPath } from './yaml-source.js';
 
 export const FLOW_VERSION: string = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
@@ -33,6 +41,10 @@ export interface RunOptions {
   vars?: Record<string, string>;
   /** The run folder; default runs/<time>-<name>/ under the working folder. */
   outDir?: string;
+  /** Continue the run in this folder from where its journal stops. */
+  resume?: string;
+  /** Start afresh in an --out folder that holds a run, replacing it. */
+  overwrite?: boolean;
   policyFile?: string;
   /** Policy settings from command-line flags: dotted setting path → value and flag. */
   policyFlags?: PolicyInputs['flags'];
@@ -42,12 +54,12 @@ export interface RunOptions {
   /** Where the run reports what it does; the progress view listens here. */
   events?: RunEvents;
   /** Called once the run folder is known, before the browser starts. */
-  onStart?: (context: { workflow: Workflow; policy: EffectivePolicy; runDir: string }) => void;
+  onStart?: (context: { workflow: Workflow; policy: EffectivePolicy; runDir: string; resumed: boolean }) => void;
   env?: NodeJS.ProcessEnv;
 }
 
 export interface RunResult {
-  exitCode: 0 | 1 | 130;
+  exitCode: ExitCode;
   status: RunStatus;
   runDir: string;
   datasetPath: string;
@@ -57,49 +69,81 @@ export interface RunResult {
   error?: string;
   failure?: StepError;
   record: RunRecord;
+  /** Resumed a run that had already finished: nothing was done. */
+  alreadyFinished?: boolean;
 }
 
-/** Validates, then runs a workflow file. Invalid input throws InputError before any browser starts. */
+/** Validates, then runs a workflow file (or resumes a run of it). Invalid input throws InputError before any browser starts. */
 export async function runWorkflowFile(path: string, options: RunOptions = {}): Promise<RunResult> {
+  const point = options.resume ? readResumePoint(resolve(options.resume)) : undefined;
+  const args = point ? resumedArgs(point.start.args, options) : { vars: options.vars ?? {}, policyFile: options.policyFile && resolve(options.policyFile), policyFlags: options.policyFlags, headed: options.headed };
   const workflow = loadWorkflow(path);
   const env = options.env ?? process.env;
   const masker = new SecretMasker();
   const builtins = environmentOf(workflow, env, masker);
-  const overrides = parseVarOverrides(workflow, options.vars ?? {});
+  const overrides = parseVarOverrides(workflow, args.vars);
   const policy = resolvePolicy({
     ...workflowPolicyInputs(workflow),
-    ...(options.policyFile && { policyFile: resolve(options.policyFile) }),
-    flags: options.policyFlags,
+    ...(args.policyFile && { policyFile: args.policyFile }),
+    flags: args.policyFlags,
   });
+  const steps = journalSteps(workflow.steps);
+  const shape = workflowShapeHash(workflow);
+  if (point) {
+    const problems = resumeProblems(point, workflow, steps, shape);
+    if (problems.length) throw new InputError(problems);
+  }
 
   // No browser, no run: found before a run folder is made (an attached one is found when attaching).
   if (!workflow.browser.cdp && !workflow.browser.connect && !findBrowser(workflow.browser.executablePath)) {
     throw new BrowserNotFoundError('no Chrome or Chromium found on this machine', browserInstallHelp());
   }
 
-  const startedAt = new Date();
-  const runDir = resolve(options.outDir ?? join('runs', `${stamp(startedAt)}-${slug(workflow.name)}`));
-  mkdirSync(runDir, { recursive: true });
+  const now = new Date();
+  const startedAt = point ? new Date(point.start.at) : now;
+  const runDir = point ? resolve(options.resume!) : resolve(options.outDir ?? join('runs', `${stamp(startedAt)}-${slug(workflow.name)}`));
+  const datasetFile = join(runDir, workflow.output.path);
+  if (point?.end?.status === 'passed') return finishedAlready(point, runDir, datasetFile);
+  if (!point) prepareRunFolder(runDir, datasetFile, options.overwrite ?? false);
   const events = options.events ?? new RunEvents();
-  options.onStart?.({ workflow, policy, runDir });
+  options.onStart?.({ workflow, policy, runDir, resumed: Boolean(point) });
 
   const controller = new AbortController();
   const forward = () => controller.abort(new InterruptedError(String(options.signal?.reason ?? 'SIGINT')));
   if (options.signal?.aborted) forward();
   options.signal?.addEventListener('abort', forward, { once: true });
 
+  // The run's clock goes on across resumes: the time flow was not running shows as a gap.
+  const clockOffset = now.getTime() - startedAt.getTime();
+  const clockOrigin = performance.now();
+  const runClock = () => clockOffset + performance.now() - clockOrigin;
+  const journal = new JournalWriter(journalPath(runDir), masker, runClock, (error) => controller.abort(error));
+  if (!point) {
+    journal.commit({
+      type: 'run-start',
+      t: 0,
+      at: startedAt.toISOString(),
+      flowVersion: FLOW_VERSION,
+      runId: `${stamp(startedAt)}-${slug(workflow.name)}`,
+      runDir,
+      workflow: { name: workflow.name, file: workflow.file, description: workflow.description, hash: createHash('sha256').update(workflow.source.text).digest('hex'), shape, steps },
+      policy: recordPolicy(policy),
+      args,
+      output: { dataset: datasetFile, format: workflow.output.format },
+    });
+  }
+  journal.commit({ type: 'segment', at: now.toISOString(), pid: process.pid, flowVersion: FLOW_VERSION, resumed: Boolean(point) });
+
   let server: StaticServer | undefined;
   let handle: BrowserHandle | undefined;
   let session: BrowserSession | undefined;
-  const dataset = openDataset(join(runDir, workflow.output.path), workflow.output.format, { mask: (text) => masker.mask(text) });
-  const record = newRecord(workflow, policy, runDir, startedAt, dataset.path);
   let sampler: MemorySampler | undefined;
   let memory: MemoryManager | undefined;
-  const recorder = new RunRecorder(record, workflow.steps, events, masker, () => sampler?.latest);
-  recorder.start();
+  const dataset = openDataset(datasetFile, workflow.output.format, { mask: (text) => masker.mask(text), resume: point?.dataset });
+  const recorder = new RunRecorder(journal, events, () => sampler?.latest, () => sampler?.costMs ?? 0, () => ({ open: session?.pagesOpen ?? 0, visited: session?.visited ?? point?.visited ?? 0 }));
 
-  let status: RunStatus = 'passed';
-  let exitCode: RunResult['exitCode'] = 0;
+  let status: Exclude<RunStatus, 'running' | 'killed'> = 'passed';
+  let exitCode: ExitCode = EXIT.ok;
   let error: string | undefined;
   let failure: StepError | undefined;
   try {
@@ -112,14 +156,17 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
       scope.define(name, name in overrides ? overrides[name] : resolveDeep(value, scope.snapshot()));
     }
     const settings = policy.settings;
-    const browserSettings = { ...workflow.browser, headless: options.headed ? false : workflow.browser.headless };
+    const browserSettings = { ...workflow.browser, headless: args.headed ? false : workflow.browser.headless };
     const launchExtras = { diskCacheBytes: settings.cache.maxSizeMb ? settings.cache.maxSizeMb * 1024 * 1024 : undefined };
     let manager: MemoryManager | undefined;
     handle = await startBrowser(browserSettings, launchExtras);
-    record.browser = { mode: handle.mode, version: handle.version, executablePath: handle.executablePath };
+    events.emit('browser', { event: 'started', mode: handle.mode, version: handle.version, executablePath: handle.executablePath });
     session = new BrowserSession(handle, settings.maxPages, events, {
       preparePage: (page) => manager?.preparePage(page) ?? Promise.resolve(),
       restart: () => startBrowser(browserSettings, launchExtras),
+      browserRestarts: settings.recover.browserRestarts,
+      onFatal: (fatal) => controller.abort(fatal),
+      visitedBefore: point?.visited,
     });
     const activeSession = session;
     // A Chrome flow attached to is not flow's child: the browser itself lists its processes.
@@ -129,10 +176,10 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
       pages: () => activeSession.pages(),
       includePageMetrics: settings.sampling.pageMetrics,
       chromiumProcesses: attached && (() => chromiumPidsFromCdp(attached)),
+      now: runClock,
     });
     sampler.onSample((sample) => {
       sample.pagesVisited = activeSession.visited;
-      record.samples.push(sample);
       events.emit('sample', sample);
     });
     manager = new MemoryManager({
@@ -140,7 +187,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
       session,
       sampler,
       events,
-      record,
+      now: runClock,
       profileDir: workflow.browser.profile,
       stop: (reason) => controller.abort(new StoppedByPolicyError(reason)),
     });
@@ -148,10 +195,21 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     manager.start();
     sampler.start();
 
+    const shortIds = new Map(steps.map((step, i) => [step.id, `s${i}`]));
+    const items = new ItemLedger({
+      dataset,
+      journal,
+      events,
+      session,
+      settings: settings.recover,
+      resume: point,
+      shortId: (step) => shortIds.get(step.id) ?? step.id,
+      signal: controller.signal,
+    });
     const lane = new Lane({
       session,
       events,
-      dataset,
+      items,
       masker,
       runDir,
       signal: controller.signal,
@@ -159,7 +217,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
         const included = loadWorkflow(file);
         return { steps: included.steps, params: Object.keys(included.vars) };
       },
-      onFailure: (entry) => record.failures.push(entry),
+      onFailure: (entry) => events.emit('failure', entry),
     });
     try {
       await lane.runSteps(workflow.steps, scope);
@@ -167,38 +225,95 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
       await lane.close();
     }
   } catch (caught) {
-    if (caught instanceof InputError || caught instanceof BrowserStartError) throw caught;
-    const reason: unknown = controller.signal.reason;
-    if (reason instanceof StoppedByPolicyError) {
-      status = 'failed';
-      exitCode = 1;
-      error = reason.message;
-    } else if (caught instanceof InterruptedError || controller.signal.aborted) {
-      status = 'interrupted';
-      exitCode = 130;
-      error = `interrupted (${(controller.signal.reason as InterruptedError | undefined)?.signalName ?? 'signal'})`;
-    } else {
-      status = 'failed';
-      exitCode = 1;
-      if (caught instanceof StepError) failure = caught;
-      error = caught instanceof StepError ? caught.message : caught instanceof StoppedByPolicyError ? caught.message : plainMessage(caught);
+    if (caught instanceof InputError || caught instanceof BrowserStartError) {
+      journal.close();
+      dataset.close();
+      throw caught;
     }
+    ({ status, exitCode, error, failure } = outcomeOf(caught, controller.signal));
   } finally {
     options.signal?.removeEventListener('abort', forward);
     await memory?.finish();
-    if (sampler) {
-      await sampler.stop();
-      record.samplerCostMs = sampler.costMs;
-      record.stats = runStats(record, sampler.costMs);
-    }
+    await sampler?.stop();
     await session?.close();
     if (!session) await handle?.close();
     await server?.close();
-    dataset.close();
   }
-  recorder.finish(status, exitCode, error);
+  try {
+    dataset.close();
+  } catch (closing) {
+    if (status === 'passed') ({ status, exitCode, error } = outcomeOf(closing, controller.signal));
+  }
+  recorder.finish(status, exitCode, error === undefined ? undefined : masker.mask(error));
+  const record = reduceJournalFile(journal.path);
+  const recordPath = writeSummary(record, runDir, events);
   const reportPath = workflow.report === false ? undefined : writeRunReport(record, join(runDir, workflow.report), events);
-  return { exitCode, status, runDir, datasetPath: dataset.path, recordPath: recorder.path, reportPath, records: dataset.count, error, failure, record };
+  return { exitCode, status, runDir, datasetPath: dataset.path, recordPath, reportPath, records: dataset.count, error, failure, record };
+}
+
+/** How a run that threw ended: which status, exit code and words. */
+function outcomeOf(caught: unknown, signal: AbortSignal): { status: 'failed' | 'interrupted'; exitCode: ExitCode; error: string; failure?: StepError } {
+  const reason: unknown = signal.reason;
+  if (reason instanceof StoppedByPolicyError) return { status: 'failed', exitCode: EXIT.stoppedByPolicy, error: reason.message };
+  if (reason instanceof BrowserKeptCrashingError) return { status: 'failed', exitCode: EXIT.browserCrashed, error: reason.message };
+  if (reason instanceof DiskFullError) return { status: 'failed', exitCode: EXIT.failed, error: reason.message };
+  if (caught instanceof DiskFullError) return { status: 'failed', exitCode: EXIT.failed, error: caught.message };
+  if (caught instanceof InterruptedError || reason instanceof InterruptedError) {
+    return { status: 'interrupted', exitCode: EXIT.interrupted, error: `interrupted (${(reason as InterruptedError | undefined)?.signalName ?? 'signal'})` };
+  }
+  if (caught instanceof StepError) return { status: 'failed', exitCode: EXIT.failed, error: caught.message, failure: caught };
+  return { status: 'failed', exitCode: EXIT.failed, error: plainMessage(caught) };
+}
+
+/** `flow resume` runs what the run was started with; other variables or policy flags would mix two runs. */
+function resumedArgs(started: RunArgs, options: RunOptions): RunArgs {
+  const given = options.vars ?? {};
+  const differing = Object.keys(given).filter((name) => started.vars[name] !== given[name]);
+  if (differing.length) {
+    throw new InputError([{ file: '--var', message: `a resumed run keeps the variables it started with; ${differing.map((name) => `${name}=${given[name]}`).join(', ')} differs`, hint: `leave --var out: the run started with ${Object.entries(started.vars).map(([k, v]) => `${k}=${v}`).join(' ') || 'no --var'}` }]);
+  }
+  return { ...started, headed: options.headed ?? started.headed };
+}
+
+/** An --out folder that already holds a run is not silently overwritten. */
+function prepareRunFolder(runDir: string, datasetFile: string, overwrite: boolean): void {
+  const previous = [journalPath(runDir), join(runDir, 'run.json'), datasetFile].filter((file) => existsSync(file));
+  if (previous.length && !overwrite) {
+    throw new InputError([
+      {
+        file: shownPath(runDir),
+        message: `this folder already holds a run (${previous.map((file) => basename(file)).join(', ')}); flow will not overwrite it`,
+        hint: `continue it with flow resume ${shownPath(runDir)}, start afresh in it with --overwrite, or give another --out folder`,
+      },
+    ]);
+  }
+  for (const file of previous) rmSync(file, { force: true });
+  mkdirSync(runDir, { recursive: true });
+}
+
+/** Resuming a run that passed does nothing: it says so and gives the run as it was. */
+function finishedAlready(point: ResumePoint, runDir: string, datasetFile: string): RunResult {
+  const record = reduceJournalFile(journalPath(runDir));
+  return { exitCode: EXIT.ok, status: record.run.status, runDir, datasetPath: datasetFile, recordPath: join(runDir, 'run.json'), reportPath: undefined, records: point.dataset.count, record, alreadyFinished: true };
+}
+
+/** run.json: the run as its journal tells it, without the samples (the report reads them from the journal). */
+function writeSummary(record: RunRecord, runDir: string, events: RunEvents): string {
+  const path = join(runDir, 'run.json');
+  const temporary = `${path}.tmp`;
+  const { samples: _samples, ...summary } = record;
+  try {
+    writeFileSync(temporary, JSON.stringify(summary));
+    renameSync(temporary, path);
+  } catch (error) {
+    rmSync(temporary, { force: true });
+    events.emit('log', { message: `the run summary could not be written: ${plainMessage(error)}; flow report ${shownPath(runDir)} makes it again from the journal` });
+  }
+  return path;
+}
+
+function recordPolicy(policy: EffectivePolicy): RecordPolicy {
+  return { name: policy.name, version: policy.version, file: policy.file, hash: policy.hash, chain: policy.chain, settings: policy.settings, origins: policy.origins };
 }
 
 /** A report that cannot be written is noted, never the reason a run fails. */
@@ -256,25 +371,6 @@ function parseVarOverrides(workflow: Workflow, vars: Record<string, string>): Re
   }
   if (problems.length) throw new InputError(problems);
   return values;
-}
-
-function newRecord(workflow: Workflow, policy: EffectivePolicy, runDir: string, startedAt: Date, dataset: string): RunRecord {
-  return {
-    format: 'flow-run-record',
-    formatVersion: 1,
-    flowVersion: FLOW_VERSION,
-    workflow: { name: workflow.name, file: workflow.source.shownPath, description: workflow.description },
-    policy: { name: policy.name, version: policy.version, file: policy.file, hash: policy.hash, chain: policy.chain, settings: policy.settings, origins: policy.origins },
-    browser: { mode: 'launch', version: 'unknown' },
-    run: { id: `${stamp(startedAt)}-${slug(workflow.name)}`, dir: runDir, startedAt: startedAt.toISOString(), status: 'running' },
-    counts: { stepsRun: 0, stepsFailed: 0, retries: 0, pagesVisited: 0, records: 0, requestsBlocked: {} },
-    output: { dataset, format: workflow.output.format },
-    steps: [],
-    failures: [],
-    samples: [],
-    events: [],
-    samplerCostMs: 0,
-  };
 }
 
 function stamp(date: Date): string {

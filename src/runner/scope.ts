@@ -1,12 +1,26 @@
+import { rootFrame, type ItemFrame } from './items.js';
+
 /**
  * Variables of a running workflow. A loop item gets a scope of its own; plain blocks share
- * their caller's. Assigning updates the variable where it lives, or defines it here.
+ * their caller's. Assigning updates the variable where it lives, or defines it here. A scope
+ * also knows the loop item it runs in, where the records its steps extract go.
  */
 export class Scope {
   private readonly values = new Map<string, unknown>();
+  private readonly ownFrame: ItemFrame | undefined;
 
-  constructor(private readonly parent?: Scope, initial?: Record<string, unknown>) {
+  constructor(
+    private readonly parent?: Scope,
+    initial?: Record<string, unknown>,
+    frame?: ItemFrame,
+  ) {
+    this.ownFrame = frame ?? (parent ? undefined : rootFrame());
     for (const [name, value] of Object.entries(initial ?? {})) this.values.set(name, value);
+  }
+
+  /** The item (or round) this scope's steps run in. */
+  get frame(): ItemFrame {
+    return this.ownFrame ?? this.parent!.frame;
   }
 
   get(name: string): unknown {
@@ -32,8 +46,8 @@ export class Scope {
     this.values.set(name, value);
   }
 
-  child(initial?: Record<string, unknown>): Scope {
-    return new Scope(this, initial);
+  child(initial?: Record<string, unknown>, frame?: ItemFrame): Scope {
+    return new Scope(this, initial, frame);
   }
 
   /** A plain object of every visible name, innermost winning, for the expression evaluator. */

@@ -1,7 +1,10 @@
 import { orExpression, stepsRef } from '../runner/json-schema.js';
 import { readItemsFile } from './support/items-file.js';
 import { clip, variableNameSchema } from './support/names.js';
-import { defineStep, type StepContext, type StepNode } from './types.js';
+import { defineStep, type StepContext } from './types.js';
+
+/** With continueOnError, the share of items that may fail before the loop fails after all. */
+const DEFAULT_MAX_FAILED = '10%';
 
 interface ForEachParams {
   items?: unknown;
@@ -11,6 +14,7 @@ interface ForEachParams {
   concurrency?: number;
   limit?: number;
   continueOnError?: boolean;
+  maxFailed?: number | string;
 }
 
 export default defineStep<ForEachParams>({
@@ -27,7 +31,15 @@ export default defineStep<ForEachParams>({
       index: variableNameSchema('The name of the current position (0, 1, 2...) in the steps. Default index.', 'i'),
       concurrency: orExpression({ type: 'integer', minimum: 1, description: "How many items run at once, each in a page of its own. Default 1 (in order, on the current page); capped by the policy's page limit.", examples: [3] }),
       limit: orExpression({ type: 'integer', minimum: 0, description: 'Go through at most this many items.', examples: [10] }),
-      continueOnError: { type: 'boolean', description: 'When an item fails, log it and go on with the next; the run fails only for other reasons. Default false: a failed item fails the loop.', examples: [true] },
+      continueOnError: { type: 'boolean', description: 'When an item fails, log it and go on with the next (a failed item writes no records). Default false: a failed item fails the loop.', examples: [true] },
+      maxFailed: {
+        description: `With continueOnError: how many items may fail before the loop fails after all, as a count or a share of the items such as "5%". Default ${DEFAULT_MAX_FAILED}.`,
+        examples: ['5%', 20],
+        anyOf: [
+          { type: 'integer', minimum: 0 },
+          { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*%\\s*$' },
+        ],
+      },
       steps: { ...stepsRef, description: 'The steps run for each item.' },
     },
   },
@@ -44,17 +56,19 @@ export default defineStep<ForEachParams>({
     const as = params.as ?? 'item';
     const index = params.index ?? 'index';
     const steps = node.blocks.steps ?? [];
+    const allowed = allowedFailures(params, items.length);
     let done = 0;
     let failed = 0;
 
-    const runItem = async (run: (steps: StepNode[], vars: Record<string, unknown>) => Promise<void>, i: number) => {
+    const runItem = async (lane: StepContext, i: number) => {
       try {
-        await run(steps, { [as]: items[i], [index]: i });
+        await lane.item(i, items[i], (inside) => inside.runBlock(steps, { [as]: items[i], [index]: i }));
       } catch (error) {
         if (!params.continueOnError || ctx.signal.aborted) throw error;
         const message = error instanceof Error ? error.message : String(error);
         failed++;
         ctx.log(`item ${i + 1} of ${items.length} failed, going on: ${message}`);
+        if (failed > allowed) throw new Error(`${failed} of ${items.length} items failed, more than the ${describeAllowed(params.maxFailed)} that maxFailed allows; the last: ${message}`);
       }
       ctx.progress(++done, items.length);
     };
@@ -62,7 +76,7 @@ export default defineStep<ForEachParams>({
     const asked = Number(params.concurrency ?? 1);
     if (asked > ctx.maxPages) ctx.log(`running ${ctx.maxPages} items at a time, not ${asked}: the memory policy allows ${ctx.maxPages} pages`);
     if (asked <= 1) {
-      for (let i = 0; i < items.length; i++) await runItem((block, vars) => ctx.runBlock(block, vars), i);
+      for (let i = 0; i < items.length; i++) await runItem(ctx, i);
     } else {
       // Items given pages of their own keep them even one at a time: the current page stays where the steps after the loop expect it.
       await inParallel(ctx, Math.max(1, Math.min(asked, ctx.maxPages, items.length)), items.length, runItem);
@@ -70,6 +84,21 @@ export default defineStep<ForEachParams>({
     if (failed) ctx.log(`${failed} of ${items.length} items failed`);
   },
 });
+
+/** How many items may fail before the loop fails, from maxFailed: a count, or a share such as "10%" of the items. */
+function allowedFailures(params: ForEachParams, total: number): number {
+  if (!params.continueOnError) return 0;
+  const text = String(params.maxFailed ?? DEFAULT_MAX_FAILED).trim();
+  const share = /^(\d+(?:\.\d+)?)\s*%$/.exec(text);
+  if (share) return Math.floor((Number(share[1]) / 100) * total);
+  const count = Number(text);
+  if (!Number.isInteger(count) || count < 0) throw new Error(`maxFailed must be a whole number of items or a share such as "10%", but it is ${JSON.stringify(params.maxFailed)}`);
+  return count;
+}
+
+function describeAllowed(maxFailed: unknown): string {
+  return String(maxFailed ?? DEFAULT_MAX_FAILED);
+}
 
 async function itemsOf(params: ForEachParams, ctx: StepContext): Promise<unknown[]> {
   if ((params.items === undefined) === (params.file === undefined)) throw new Error('give the items either as items: (a list) or as file: (a .csv, .json or .jsonl file)');
@@ -83,7 +112,7 @@ async function itemsOf(params: ForEachParams, ctx: StepContext): Promise<unknown
  * Runs items in `lanes` pages at once: each lane takes the next item when it finishes one, and
  * keeps its page between items. After a failure no lane starts a new item; those running finish.
  */
-async function inParallel(ctx: StepContext, lanes: number, count: number, runItem: (run: (steps: StepNode[], vars: Record<string, unknown>) => Promise<void>, i: number) => Promise<void>): Promise<void> {
+async function inParallel(ctx: StepContext, lanes: number, count: number, runItem: (lane: StepContext, i: number) => Promise<void>): Promise<void> {
   let next = 0;
   let failed = false;
   const results = await Promise.allSettled(
@@ -92,7 +121,7 @@ async function inParallel(ctx: StepContext, lanes: number, count: number, runIte
         while (!failed && next < count) {
           const i = next++;
           try {
-            await runItem((block, vars) => lane.runBlock(block, vars), i);
+            await runItem(lane, i);
           } catch (error) {
             failed = true;
             throw error;

@@ -46,7 +46,7 @@ export default defineStep<RepeatParams>({
       const times = Number(params.times);
       if (!Number.isInteger(times) || times < 0) throw new Error(`times must be a whole number, but it is ${JSON.stringify(params.times)}`);
       for (let round = 0; round < times; round++) {
-        await ctx.runBlock(steps, { [index]: round });
+        await ctx.round(round, (inside) => inside.runBlock(steps, { [index]: round }));
         ctx.progress(round + 1, times);
       }
       return;
@@ -66,7 +66,7 @@ export default defineStep<RepeatParams>({
         ctx.log(`stopped after ${max} rounds (max), though ${String(params.while)} still holds`);
         return;
       }
-      await ctx.runBlock(steps, { [index]: round });
+      await ctx.round(round, (inside) => inside.runBlock(steps, { [index]: round }));
       ctx.progress(round + 1);
     }
   },

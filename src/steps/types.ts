@@ -15,7 +15,7 @@ export interface StepOptions {
 
 /** A step as loaded from YAML: its kind, its parameters in full form and where it was written. */
 export interface StepNode {
-  /** Stable id: the JSON pointer of the step in its file, e.g. `crawl.yaml#/steps/3`. */
+  /** Stable id, whatever folder flow runs from: the file's absolute path and the JSON pointer of the step in it, e.g. `/home/ada/crawl.yaml#/steps/3`. */
   id: string;
   kind: string;
   params: Record<string, unknown>;
@@ -43,8 +43,19 @@ export interface StepContext {
   set(name: string, value: unknown): void;
   /** Evaluates the expressions in a value (for parameters a step evaluates itself). */
   evaluate(value: unknown, extra?: Record<string, unknown>): unknown;
-  /** Appends a record to the dataset, written to disk at once. */
+  /**
+   * Adds a record to the dataset. Inside a loop item it is written when the item finishes
+   * (an item that fails or is redone after a crash writes nothing twice); elsewhere at once.
+   */
   emit(record: DatasetRecord): Promise<void>;
+  /**
+   * Runs one independent item of a loop (`value` is the item, for its stable key): journaled,
+   * skipped when a resumed run already finished it, tried again when the browser crashed
+   * during it (the policy's recover.itemRetries). `run` gets the context inside the item.
+   */
+  item(index: number, value: unknown, run: (inside: StepContext) => Promise<void>): Promise<'done' | 'skipped'>;
+  /** Runs one round of a sequential loop (repeat), where each round may depend on the last: replayed, not skipped, on resume. */
+  round(index: number, run: (inside: StepContext) => Promise<void>): Promise<void>;
   /** Runs a nested list of steps in a new scope holding `vars`, on this lane's page. */
   runBlock(steps: StepNode[], vars?: Record<string, unknown>): Promise<void>;
   /** Runs `fn` in a new lane with a page of its own, closed when `fn` ends however it ends. */

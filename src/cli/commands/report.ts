@@ -1,7 +1,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { repairJsonDataset } from '../../output/dataset.js';
-import { readRunRecord, renderComparison, writeReport } from '../../report/render.js';
+import { readRun, renderComparison, writeReport } from '../../report/render.js';
 import { EXIT } from '../exit-codes.js';
 import { shownPath } from '../../runner/yaml-source.js';
 
@@ -15,20 +15,21 @@ function runFolder(run: string): string {
 }
 
 export function reportCommand(run: string, options: { template?: string; out?: string }): number {
-  const record = readRunRecord(run);
-  // A run still "running" on disk was killed outright: its JSON dataset lacks the closing bracket.
-  if (record.run.status === 'running' && record.output.format === 'json' && existsSync(record.output.dataset) && repairJsonDataset(record.output.dataset)) {
+  const record = readRun(run);
+  // A run killed outright left its JSON dataset without the closing bracket.
+  if (record.run.status === 'killed' && record.output.format === 'json' && existsSync(record.output.dataset) && repairJsonDataset(record.output.dataset)) {
     console.log(`The run ended abruptly; closed its JSON dataset so it parses: ${shownPath(record.output.dataset)}`);
   }
   const out = resolve(options.out ?? join(runFolder(run), 'report.html'));
   writeReport(record, out, { templateDir: options.template ? resolve(options.template) : undefined });
+  if (record.run.status === 'killed') console.log(`The run was killed before it finished: ${record.counts.records} records, ${record.counts.itemsDone} items done. Continue it with flow resume ${shownPath(runFolder(run))}`);
   console.log(`Report: ${shownPath(out)}`);
   return EXIT.ok;
 }
 
 export function compareCommand(runA: string, runB: string, options: { out?: string }): number {
-  const a = readRunRecord(runA);
-  const b = readRunRecord(runB);
+  const a = readRun(runA);
+  const b = readRun(runB);
   const out = resolve(options.out ?? join(runFolder(runB), 'compare.html'));
   writeFileSync(out, renderComparison(a, b));
   console.log(`Comparison: ${shownPath(out)}`);

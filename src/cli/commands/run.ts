@@ -1,4 +1,5 @@
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
+import { readResumePoint } from '../../journal/resume.js';
 import { RunEvents } from '../../runner/events.js';
 import { runWorkflowFile, type RunResult } from '../../runner/run.js';
 import { shownPath } from '../../runner/yaml-source.js';
@@ -12,6 +13,8 @@ import { policyFlags } from './flags.js';
 export interface RunCommandOptions {
   var: string[];
   out?: string;
+  resume?: string;
+  overwrite?: boolean;
   policy?: string;
   maxPages?: string;
   block?: string;
@@ -20,7 +23,16 @@ export interface RunCommandOptions {
   json?: boolean;
 }
 
+/** `flow resume RUN_DIR`: the workflow is the one the run's journal names. */
+export async function resumeCommand(runDir: string, options: Omit<RunCommandOptions, 'var' | 'out' | 'policy' | 'maxPages' | 'block' | 'overwrite'>): Promise<number> {
+  const point = readResumePoint(resolve(runDir));
+  return runCommand(point.start.workflow.file, { ...options, var: [], resume: runDir });
+}
+
 export async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
+  if (options.resume && (options.out || options.overwrite)) {
+    throw new InputError([{ file: 'command line', message: '--resume continues the run in its own folder; it cannot go with --out or --overwrite', hint: 'leave --out and --overwrite out' }]);
+  }
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -40,8 +52,10 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
     const progress = attachProgress(events, mode, `flow run ${basename(file)}`);
     const result = await progress.run(() =>
       runWorkflowFile(file, {
-        vars: parseVars(options.var),
+        vars: options.resume && options.var.length === 0 ? undefined : parseVars(options.var),
         outDir: options.out,
+        resume: options.resume,
+        overwrite: options.overwrite,
         policyFile: options.policy,
         policyFlags: policyFlags(options),
         headed: options.headed,
@@ -81,18 +95,28 @@ function blockedResourcesNote(result: RunResult): string {
 
 function printSummary(result: RunResult, json: boolean): void {
   const { record } = result;
+  if (result.alreadyFinished) {
+    const line = `This run already finished (${record.run.status} at ${record.run.endedAt}): there is nothing to resume. Its dataset: ${shownPath(result.datasetPath)}`;
+    if (json) process.stdout.write(`${JSON.stringify({ type: 'summary', status: result.status, exitCode: result.exitCode, alreadyFinished: true, runDir: result.runDir, dataset: result.datasetPath, records: result.records })}\n`);
+    else process.stdout.write(`${line}\n`);
+    return;
+  }
   const peak = record.stats?.total.maxMb ?? Math.max(0, ...record.samples.map((s) => s.totalPssMb ?? s.totalRssMb));
   const label = record.samples.some((s) => s.totalPssMb !== undefined) ? 'PSS' : 'RSS';
   const emptyFields = record.steps.filter((step) => step.emptyFields?.length);
   if (json) {
     const empty = emptyFields.map((step) => ({ step: step.title, file: step.file, line: step.line, fields: step.emptyFields }));
-    process.stdout.write(`${JSON.stringify({ type: 'summary', status: result.status, exitCode: result.exitCode, runDir: result.runDir, dataset: result.datasetPath, report: result.reportPath, records: result.records, pagesVisited: record.counts.pagesVisited, durationMs: record.run.durationMs, peakMb: peak, memoryMeasure: label, emptyFields: empty, error: result.error })}\n`);
+    process.stdout.write(`${JSON.stringify({ type: 'summary', status: result.status, exitCode: result.exitCode, runDir: result.runDir, dataset: result.datasetPath, report: result.reportPath, records: result.records, pagesVisited: record.counts.pagesVisited, itemsDone: record.counts.itemsDone, itemsFailed: record.counts.itemsFailed, crashes: record.counts.browserCrashes + record.counts.pageCrashes, durationMs: record.run.durationMs, peakMb: peak, memoryMeasure: label, emptyFields: empty, error: result.error })}\n`);
     return;
   }
   const out = result.exitCode === 0 ? process.stdout : process.stderr;
   if (result.failure) out.write(`\n${result.failure.describe()}\n${blockedResourcesNote(result)}`);
   else if (result.error) out.write(`\nflow: ${result.error}\n`);
-  const verdict = { passed: '✔ passed', failed: '✖ failed', interrupted: '■ interrupted', running: '…' }[result.status];
+  const verdict = { passed: '✔ passed', failed: '✖ failed', interrupted: '■ interrupted', running: '…', killed: '✖ killed' }[result.status];
+  const { itemsFailed, itemsDone, browserCrashes, pageCrashes } = record.counts;
+  const itemNote = itemsFailed ? `, ${itemsFailed} of ${itemsFailed + itemsDone} items failed` : '';
+  const crashNote = browserCrashes + pageCrashes ? `, recovered from ${[browserCrashes && `${browserCrashes} browser crash${browserCrashes > 1 ? 'es' : ''}`, pageCrashes && `${pageCrashes} page crash${pageCrashes > 1 ? 'es' : ''}`].filter(Boolean).join(' and ')}` : '';
+  const resumedNote = record.run.segments.length > 1 ? ` (resumed ${record.run.segments.length - 1} time${record.run.segments.length > 2 ? 's' : ''})` : '';
   out.write(
     [
       ...emptyFields.map((step) => {
@@ -101,10 +125,11 @@ function printSummary(result: RunResult, json: boolean): void {
         return `\n⚠ ${shownPath(step.file)}:${step.line}: ${named} empty in every record of "${step.title}". Check the selector; with required: true the step fails on the first page where it finds nothing.`;
       }),
       '',
-      `${verdict} in ${formatDuration(record.run.durationMs ?? 0)} — ${record.counts.pagesVisited} pages, ${result.records} records, peak memory ${peak.toFixed(0)} MB ${label}`,
+      `${verdict} in ${formatDuration(record.run.activeMs)}${resumedNote} — ${record.counts.pagesVisited} pages, ${result.records} records${itemNote}${crashNote}, peak memory ${peak.toFixed(0)} MB ${label}`,
       `  run folder: ${shownPath(result.runDir)}`,
       `  dataset:    ${shownPath(result.datasetPath)}`,
       ...(result.reportPath ? [`  report:     ${shownPath(result.reportPath)}`] : []),
+      ...(result.status === 'interrupted' || result.status === 'failed' ? [`  resume:     flow resume ${shownPath(result.runDir)}`] : []),
       '',
     ].join('\n'),
   );

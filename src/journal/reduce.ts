@@ -1,0 +1,255 @@
+import { readFileSync } from 'node:fs';
+import { RunSeries } from '../memory/run-stats.js';
+import type { MemorySample } from '../memory/types.js';
+import { minMaxIndices } from '../report/downsample.js';
+import type { RunEvent, RunRecord, RunSegment, StepFailure, StepRecord } from '../runner/run-record.js';
+import type { FieldTally, JournalEntry, RunStartEntry } from './entries.js';
+import { readJournal, type JournalRead } from './read.js';
+
+/** Samples the report keeps for its charts: thinned to this many, peaks and dips kept, as the journal is read. */
+const TIMELINE_SAMPLES = 2000;
+/** Failures listed one by one; past this only counted. */
+const MAX_FAILURES = 1000;
+/** A field empty in this many records of a step, and in none filled, is worth a warning: most likely a selector that matches nothing. */
+const EMPTY_FIELD_MIN_RECORDS = 3;
+
+export interface ReduceOptions {
+  /** Whether a process is alive: a journal without an end is `running` while its writer lives, else `killed`. */
+  isAlive?: (pid: number) => boolean;
+}
+
+/**
+ * Folds a journal into the run it describes: counts, steps, failures, events, statistics, and a
+ * timeline thinned for the report. A pure function of the entries: `flow report` on a journal
+ * gives what the run itself wrote to run.json, killed or not.
+ */
+export function reduceJournal(entries: Iterable<JournalEntry>, read: JournalRead = { damagedLines: 0, tornLastLine: false }, options: ReduceOptions = {}): RunRecord {
+  const reducer = new RunReducer();
+  for (const entry of entries) reducer.apply(entry);
+  return reducer.result(read, options.isAlive ?? processIsFlow);
+}
+
+export function reduceJournalFile(path: string, options: ReduceOptions = {}): RunRecord {
+  const read: JournalRead = { damagedLines: 0, tornLastLine: false };
+  const reducer = new RunReducer();
+  for (const entry of readJournal(path, read)) reducer.apply(entry);
+  return reducer.result(read, options.isAlive ?? processIsFlow);
+}
+
+class RunReducer {
+  private start: RunStartEntry | undefined;
+  private entries = 0;
+  private readonly segments: RunSegment[] = [];
+  private readonly steps = new Map<string, StepRecord>();
+  /** Runs of each step with memory measured before and after, for the means. */
+  private readonly measuredRuns = new Map<string, number>();
+  private readonly tallies = new Map<string, { records: number; filled: Map<string, number> }>();
+  private readonly failures: StepFailure[] = [];
+  private failureCount = 0;
+  private readonly events: RunEvent[] = [];
+  private readonly series = new RunSeries();
+  private timeline: MemorySample[] = [];
+  private samplerCostMs = 0;
+  private journalCostMs = 0;
+  /** Per segment: its sampler cost so far (a killed segment's last sample says it). */
+  private segmentSamplerMs = 0;
+  private browser: RunRecord['browser'] = { mode: 'launch', version: 'unknown' };
+  private readonly counts: RunRecord['counts'] = { stepsRun: 0, stepsFailed: 0, retries: 0, pagesVisited: 0, records: 0, requestsBlocked: {}, itemsDone: 0, itemsFailed: 0, itemRetries: 0, browserCrashes: 0, pageCrashes: 0 };
+  private end: Extract<JournalEntry, { type: 'run-end' }> | undefined;
+
+  apply(entry: JournalEntry): void {
+    this.entries++;
+    const segment = this.segments[this.segments.length - 1];
+    if (segment && entry.t > segment.toT) segment.toT = entry.t;
+    switch (entry.type) {
+      case 'run-start':
+        this.start = entry;
+        for (const step of entry.workflow.steps) {
+          this.steps.set(step.id, { id: step.id, kind: step.kind, title: step.title, file: step.file, line: step.line, depth: step.depth, container: step.container, runs: 0, failures: 0, skipped: 0, retries: 0, totalMs: 0, maxMs: 0, maxPagesOpen: 0, requestsBlocked: 0 });
+        }
+        return;
+      case 'segment':
+        this.closeSegment();
+        this.end = undefined;
+        this.segments.push({ startedAt: entry.at, fromT: entry.t, toT: entry.t, pid: entry.pid, resumed: entry.resumed, ended: 'running' });
+        return;
+      case 'browser':
+        if (entry.event === 'started' || entry.event === 'restarted') this.browser = { mode: entry.mode ?? this.browser.mode, version: entry.version ?? this.browser.version, executablePath: entry.executablePath };
+        if (entry.event === 'crashed' || entry.event === 'page-crashed') {
+          if (entry.event === 'crashed') this.counts.browserCrashes++;
+          else this.counts.pageCrashes++;
+          this.events.push({ type: 'crash', t: entry.t, at: entry.at, what: entry.event === 'crashed' ? 'browser' : 'page', message: entry.reason ?? 'crashed', recovered: false });
+        }
+        if (entry.event === 'restarted') {
+          const crash = [...this.events].reverse().find((event) => event.type === 'crash' && !event.recovered);
+          if (crash && crash.type === 'crash') crash.recovered = true;
+        }
+        return;
+      case 'sample': {
+        const { type: _type, samplerCostMs, ...sample } = entry;
+        this.segmentSamplerMs = samplerCostMs;
+        this.series.add(sample);
+        this.counts.pagesVisited = Math.max(this.counts.pagesVisited, sample.pagesVisited ?? 0);
+        this.timeline.push(sample);
+        if (this.timeline.length >= TIMELINE_SAMPLES * 2) this.thinTimeline();
+        return;
+      }
+      case 'step': {
+        this.counts.pagesVisited = Math.max(this.counts.pagesVisited, entry.visited);
+        const step = this.steps.get(entry.step);
+        if (!step) return;
+        if (entry.status === 'skipped') {
+          step.skipped++;
+          return;
+        }
+        step.runs++;
+        step.retries += entry.retries;
+        step.totalMs += entry.ms;
+        step.maxMs = Math.max(step.maxMs, entry.ms);
+        step.maxPagesOpen = Math.max(step.maxPagesOpen, entry.pagesOpen);
+        this.counts.stepsRun++;
+        this.counts.retries += entry.retries;
+        if (entry.status === 'failed') {
+          step.failures++;
+          this.counts.stepsFailed++;
+        }
+        if (entry.beforeMb !== undefined && entry.afterMb !== undefined) {
+          const measured = (this.measuredRuns.get(step.id) ?? 0) + 1;
+          this.measuredRuns.set(step.id, measured);
+          step.memBeforeMb = ((step.memBeforeMb ?? 0) * (measured - 1) + entry.beforeMb) / measured;
+          step.memAfterMb = ((step.memAfterMb ?? 0) * (measured - 1) + entry.afterMb) / measured;
+          step.deltaMb = (step.deltaMb ?? 0) + (entry.afterMb - entry.beforeMb);
+        }
+        return;
+      }
+      case 'item-start':
+        if (entry.attempt > 1) this.counts.itemRetries++;
+        return;
+      case 'item-end':
+        if (entry.status === 'done') this.counts.itemsDone++;
+        else this.counts.itemsFailed++;
+        this.counts.pagesVisited = Math.max(this.counts.pagesVisited, entry.visited);
+        this.committed(entry.count, entry.fields);
+        return;
+      case 'records':
+        this.committed(entry.count, entry.fields);
+        return;
+      case 'blocked':
+        for (const [type, n] of Object.entries(entry.byType)) this.counts.requestsBlocked[type] = (this.counts.requestsBlocked[type] ?? 0) + n;
+        for (const [id, n] of Object.entries(entry.byStep)) {
+          const step = this.steps.get(id);
+          if (step) step.requestsBlocked += n;
+        }
+        return;
+      case 'memory':
+        this.events.push(entry.event);
+        return;
+      case 'failure':
+        this.failureCount++;
+        if (this.failures.length < MAX_FAILURES) this.failures.push(entry.failure);
+        return;
+      case 'log':
+        return;
+      case 'run-end':
+        this.end = entry;
+        this.journalCostMs += entry.journalCostMs;
+        this.segmentSamplerMs = entry.samplerCostMs;
+        return;
+    }
+  }
+
+  result(read: JournalRead, isAlive: (pid: number) => boolean): RunRecord {
+    const start = this.start;
+    if (!start) throw new Error('the journal has no run-start line: it is not a flow journal, or its first line was lost');
+    const last = this.segments[this.segments.length - 1];
+    const endedRunning = last && !this.end && isAlive(last.pid);
+    this.closeSegment(endedRunning ? 'running' : undefined);
+    for (const [stepId, tally] of this.tallies) {
+      const empty = [...tally.filled].filter(([, filled]) => filled === 0).map(([field]) => field);
+      const step = this.steps.get(stepId);
+      if (step && empty.length && tally.records >= EMPTY_FIELD_MIN_RECORDS) step.emptyFields = empty;
+    }
+    const activeMs = this.segments.reduce((sum, segment) => sum + (segment.toT - segment.fromT), 0);
+    const endT = last?.toT ?? 0;
+    const status = this.end ? this.end.status : endedRunning ? 'running' : 'killed';
+    const error =
+      this.end?.error ??
+      (status === 'killed' ? `the run stopped without finishing (flow was killed, or the machine stopped) ${clock(endT)} in; continue it with flow resume ${start.runDir}` : undefined);
+    if (this.timeline.length > TIMELINE_SAMPLES) this.thinTimeline();
+    return {
+      format: 'flow-run-record',
+      formatVersion: 1,
+      flowVersion: start.flowVersion,
+      workflow: { name: start.workflow.name, file: start.workflow.file, description: start.workflow.description },
+      policy: start.policy,
+      browser: this.browser,
+      run: {
+        id: start.runId,
+        dir: start.runDir,
+        startedAt: start.at,
+        endedAt: this.end?.at,
+        durationMs: endT,
+        status,
+        exitCode: this.end?.exitCode,
+        error,
+        segments: this.segments,
+        activeMs,
+      },
+      counts: this.counts,
+      output: start.output,
+      steps: [...this.steps.values()],
+      failures: this.failures,
+      failuresTotal: this.failureCount,
+      samples: this.timeline,
+      stats: this.series.stats(this.counts.pagesVisited, activeMs, this.samplerCostMs, this.journalCostMs),
+      events: this.events.sort((a, b) => a.t - b.t),
+      samplerCostMs: this.samplerCostMs,
+      journalCostMs: this.journalCostMs,
+      journal: { entries: this.entries, damagedLines: read.damagedLines, tornLastLine: read.tornLastLine },
+    };
+  }
+
+  private committed(count: number, fields: FieldTally): void {
+    this.counts.records = Math.max(this.counts.records, count);
+    for (const [stepId, tally] of Object.entries(fields)) {
+      let kept = this.tallies.get(stepId);
+      if (!kept) this.tallies.set(stepId, (kept = { records: 0, filled: new Map() }));
+      kept.records += tally.records;
+      for (const [field, n] of Object.entries(tally.filled)) kept.filled.set(field, (kept.filled.get(field) ?? 0) + n);
+    }
+  }
+
+  /** Ends the current segment's accounting: a segment without run-end was killed, unless its process still runs. */
+  private closeSegment(state?: 'running'): void {
+    const segment = this.segments[this.segments.length - 1];
+    if (!segment || segment.ended !== 'running') return;
+    segment.ended = state ?? (this.end ? 'finished' : 'killed');
+    this.samplerCostMs += this.segmentSamplerMs;
+    this.segmentSamplerMs = 0;
+  }
+
+  private thinTimeline(): void {
+    const totals = this.timeline.map((sample) => sample.totalPssMb ?? sample.totalRssMb);
+    this.timeline = minMaxIndices(totals, TIMELINE_SAMPLES).map((i) => this.timeline[i]);
+  }
+}
+
+/** A process that is alive and is a flow (a pid can be reused by anything after a reboot). */
+function processIsFlow(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    return /flow/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+  } catch {
+    return process.platform !== 'linux';
+  }
+}
+
+function clock(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+}

@@ -1,0 +1,155 @@
+import { createHash } from 'node:crypto';
+import type { BrowserSession } from '../browser/session.js';
+import type { FieldTally } from '../journal/entries.js';
+import type { JournalWriter } from '../journal/writer.js';
+import type { DatasetWriter } from '../output/dataset.js';
+import type { DatasetRecord, StepNode } from '../steps/types.js';
+import { InterruptedError, plainMessage } from './errors.js';
+import type { RunEvents } from './events.js';
+
+/**
+ * Where a step runs: the run itself, an item of a loop, or a round of a sequential loop. An
+ * item's records wait in `pending` until it finishes and are then written, with the journal
+ * line saying so, in one go: an item that did not finish wrote nothing, so redoing it after a
+ * crash or a resume cannot write a record twice. Outside items records are written at once,
+ * each named by a unit key (the frame, the step, how many it wrote before) so a resumed run
+ * that runs those steps again does not write them again.
+ */
+export interface ItemFrame {
+  /** '' for the run; `s3:9f86d081884c7d65` for an item of loop s3; nested frames append `/...`. */
+  readonly path: string;
+  readonly pending?: { records: DatasetRecord[]; fields: FieldTally };
+  /** Emissions per step in this frame, for unit keys. */
+  readonly emitted: Map<string, number>;
+}
+
+/** What a resumed run knows from its journal. */
+export interface ResumeLedger {
+  /** Items that finished (done): skipped. */
+  finished: Set<string>;
+  /** Records already written outside items: not written again. */
+  committedUnits: Set<string>;
+}
+
+export interface ItemSettings {
+  /** Attempts of an item after the first, when the browser or its page crashed during it. */
+  itemRetries: number;
+}
+
+export interface ItemLedgerServices {
+  dataset: DatasetWriter;
+  journal: JournalWriter;
+  events: RunEvents;
+  session: BrowserSession;
+  settings: ItemSettings;
+  resume?: ResumeLedger;
+  /** A short, stable name for a step in item paths: its position in the workflow. */
+  shortId(step: StepNode): string;
+  signal: AbortSignal;
+}
+
+/** The frame of a run's own steps, outside any loop. */
+export function rootFrame(): ItemFrame {
+  return { path: '', emitted: new Map() };
+}
+
+/**
+ * A stable key for an item's value: the same value gives the same key on every run. The
+ * address of the folder flow serves changes from run to run (a free port), so it is left out.
+ */
+export function itemKey(value: unknown, servedUrl?: string): string {
+  const json = stableJson(value);
+  return createHash('sha256')
+    .update(servedUrl ? json.replaceAll(servedUrl, '${{ serve.url }}') : json)
+    .digest('hex')
+    .slice(0, 16);
+}
+
+export class ItemLedger {
+  constructor(private readonly services: ItemLedgerServices) {}
+
+  /** A round of a sequential loop (repeat): replayed on resume, since each round may depend on the one before. */
+  roundFrame(parent: ItemFrame, loop: StepNode, round: number): ItemFrame {
+    return { path: `${parent.path}${parent.path ? '/' : ''}${this.services.shortId(loop)}:r${round}`, pending: parent.pending, emitted: new Map() };
+  }
+
+  /**
+   * Runs one item of a loop: journaled, skipped when a resumed run had finished it, tried
+   * again when the browser or its page crashed during it, its records written when it ends.
+   */
+  async runItem(parent: ItemFrame, loop: StepNode, index: number, key: string, run: (frame: ItemFrame) => Promise<void>): Promise<'done' | 'skipped'> {
+    const { journal, session, settings, signal } = this.services;
+    const item = `${parent.path}${parent.path ? '/' : ''}${this.services.shortId(loop)}:${key}`;
+    if (this.services.resume?.finished.has(item)) return 'skipped';
+    for (let attempt = 1; ; attempt++) {
+      const crashes = session.crashCount;
+      journal.append({ type: 'item-start', loop: loop.id, item, index, key, attempt });
+      const frame: ItemFrame = { path: item, pending: { records: [], fields: {} }, emitted: new Map() };
+      try {
+        await run(frame);
+      } catch (error) {
+        if (error instanceof InterruptedError || signal.aborted) throw signal.reason ?? error;
+        const crashed = await session.crashedSince(crashes);
+        if (crashed && attempt <= settings.itemRetries) {
+          this.services.events.emit('log', { message: `item ${index + 1} is tried again (attempt ${attempt + 1} of ${settings.itemRetries + 1}): the ${crashed} crashed while it ran` });
+          continue;
+        }
+        const message = plainMessage(error);
+        this.commit(frame, (written) => ({ type: 'item-end', loop: loop.id, item, index, key, status: 'failed', attempts: attempt, ...written, records: 0, visited: session.visited, error: message }), false);
+        throw error;
+      }
+      this.commit(frame, (written) => ({ type: 'item-end', loop: loop.id, item, index, key, status: 'done', attempts: attempt, ...written, visited: session.visited }), true);
+      session.snapshotStorage();
+      return 'done';
+    }
+  }
+
+  /** A record a step extracted: kept with its item, or written at once outside items. */
+  emit(frame: ItemFrame, step: StepNode, record: DatasetRecord): void {
+    if (frame.pending) {
+      frame.pending.records.push(record);
+      tally(frame.pending.fields, step, record);
+      return;
+    }
+    const n = frame.emitted.get(step.id) ?? 0;
+    frame.emitted.set(step.id, n + 1);
+    const unit = `${frame.path}|${this.services.shortId(step)}#${n}`;
+    if (this.services.resume?.committedUnits.has(unit)) return;
+    const fields: FieldTally = {};
+    tally(fields, step, record);
+    const written = this.services.dataset.writeBatch([record]);
+    this.services.journal.commit({ type: 'records', unit, records: 1, ...written, fields });
+    this.services.events.emit('record', { count: written.count });
+  }
+
+  /** Writes an item's records (when it succeeded) and then the journal line that says so, at once. */
+  private commit(frame: ItemFrame, entry: (written: { records: number; count: number; offset: number; fields: FieldTally }) => Parameters<JournalWriter['commit']>[0], keep: boolean): void {
+    const pending = frame.pending!;
+    const records = keep ? pending.records : [];
+    const written = this.services.dataset.writeBatch(records);
+    this.services.journal.commit(entry({ records: records.length, ...written, fields: keep ? pending.fields : {} }));
+    if (records.length) this.services.events.emit('record', { count: written.count });
+  }
+}
+
+function tally(fields: FieldTally, step: StepNode, record: DatasetRecord): void {
+  const entry = (fields[step.id] ??= { records: 0, filled: {} });
+  entry.records++;
+  for (const [field, value] of Object.entries(record)) entry.filled[field] = (entry.filled[field] ?? 0) + (isEmpty(value) ? 0 : 1);
+}
+
+function isEmpty(value: unknown): boolean {
+  return value === null || value === undefined || value === '' || (Array.isArray(value) && value.length === 0);
+}
+
+/** JSON with object keys sorted, so equal values hash alike whatever order their keys came in. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    return `{${Object.keys(value)
+      .sort()
+      .map((key) => `${JSON.stringify(key)}:${stableJson((value as Record<string, unknown>)[key])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}

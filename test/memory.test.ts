@@ -347,7 +347,7 @@ describe('enforcement', () => {
     assert.ok(trims.length >= 2, 'trimmed again every 2 pages');
   });
 
-  test('stop as the last rung ends the run with exit 1, its dataset and record kept', async () => {
+  test('stop as the last rung ends the run with exit 3 (stopped by the policy), its dataset and record kept', async () => {
     const run = await onFixtures.run(
       `
   - goto: \${{ serve.url }}/slow.html?n=1
@@ -359,7 +359,7 @@ describe('enforcement', () => {
 `,
       { head: 'memory: { sampling: { interval: 200ms }, thresholds: { limitMb: 2, limitActions: [gc, stop], cooldown: 500ms } }' },
     );
-    assert.equal(run.exitCode, 1);
+    assert.equal(run.exitCode, 3);
     assert.match(String(run.error), /memory stayed over the limit/);
     assert.ok(run.records.length >= 1 && run.records.length < 40, `${run.records.length} records`);
     const saved = JSON.parse(readFileSync(run.recordPath, 'utf8'));

@@ -113,7 +113,7 @@ test('every setting of the schema maps to a field of MemorySettings, and back', 
 test('the policy schema has name and version required and every setting of settings.ts', () => {
   const schema = policySchema();
   assert.deepEqual(schema.required, ['name', 'version']);
-  assert.deepEqual(Object.keys(schema.properties!), ['name', 'version', 'description', 'extends', 'maxPages', 'block', 'gc', 'cache', 'thresholds', 'recycle', 'sampling', 'leaks']);
+  assert.deepEqual(Object.keys(schema.properties!), ['name', 'version', 'description', 'extends', 'maxPages', 'block', 'gc', 'cache', 'thresholds', 'recycle', 'sampling', 'leaks', 'recover']);
 });
 
 test('a policy file sets its settings over the defaults, durations in ms', () => {

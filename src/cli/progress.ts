@@ -1,5 +1,5 @@
 import { Listr } from 'listr2';
-import type { RunEvents } from '../runner/events.js';
+import type { RunEventMap, RunEvents } from '../runner/events.js';
 import type { RunEvent } from '../runner/run-record.js';
 import { totalMb } from '../runner/recorder.js';
 import type { MemorySample } from '../memory/types.js';
@@ -75,6 +75,14 @@ function track(events: RunEvents, state: LiveState): void {
   events.on('memory', (event) => {
     if (event.type === 'alert' || event.type === 'action' || event.type === 'recycle' || event.type === 'leak') state.notes = [...state.notes.slice(-2), describeMemoryEvent(event)];
   });
+  events.on('browser', (event) => {
+    if (event.event !== 'started') state.notes = [...state.notes.slice(-2), describeBrowserEvent(event)];
+  });
+}
+
+/** A crash, or the browser back after one: said live, since the run goes on after it. */
+function describeBrowserEvent(event: RunEventMap['browser'][0]): string {
+  return `${{ crashed: 'the browser died', restarted: 'the browser is back', 'page-crashed': 'a page crashed', started: 'the browser started' }[event.event]}${event.reason ? `: ${event.reason}` : ''}`;
 }
 
 function liveLines(state: LiveState): string[] {
@@ -107,6 +115,7 @@ function attachPlain(events: RunEvents): void {
   });
   events.on('log', ({ message, step }) => console.log(`  ${step ? `[${step.kind}] ` : ''}${message}`));
   events.on('memory', (event) => console.log(`  memory: ${describeMemoryEvent(event)}`));
+  events.on('browser', (event) => event.event !== 'started' && console.log(`  browser: ${describeBrowserEvent(event)}`));
 }
 
 function attachJson(events: RunEvents): void {
@@ -120,6 +129,7 @@ function attachJson(events: RunEvents): void {
   events.on('record', ({ count }) => write('record', { count }));
   events.on('log', ({ message, step }) => write('log', { message, ...(step ? where(step) : {}) }));
   events.on('memory', (event) => write(`memory-${event.type}`, { ...event }));
+  events.on('browser', (event) => write(`browser-${event.event}`, { ...event }));
 }
 
 export function describeMemoryEvent(event: RunEvent): string {

@@ -46,6 +46,8 @@ export interface ItemLedgerServices {
   /** A short, stable name for a step in item paths: its position in the workflow. */
   shortId(step: StepNode): string;
   signal: AbortSignal;
+  /** A record could not be written (the disk is full): the run must stop, whatever the loop's continueOnError says. */
+  onFatal(error: unknown): void;
 }
 
 /** The frame of a run's own steps, outside any loop. */
@@ -117,8 +119,11 @@ export class ItemLedger {
     if (this.services.resume?.committedUnits.has(unit)) return;
     const fields: FieldTally = {};
     tally(fields, step, record);
-    const written = this.services.dataset.writeBatch([record]);
-    this.services.journal.commit({ type: 'records', unit, records: 1, ...written, fields });
+    const written = this.durably(() => {
+      const written = this.services.dataset.writeBatch([record]);
+      this.services.journal.commit({ type: 'records', unit, records: 1, ...written, fields });
+      return written;
+    });
     this.services.events.emit('record', { count: written.count });
   }
 
@@ -126,9 +131,22 @@ export class ItemLedger {
   private commit(frame: ItemFrame, entry: (written: { records: number; count: number; offset: number; fields: FieldTally }) => Parameters<JournalWriter['commit']>[0], keep: boolean): void {
     const pending = frame.pending!;
     const records = keep ? pending.records : [];
-    const written = this.services.dataset.writeBatch(records);
-    this.services.journal.commit(entry({ records: records.length, ...written, fields: keep ? pending.fields : {} }));
+    const written = this.durably(() => {
+      const written = this.services.dataset.writeBatch(records);
+      this.services.journal.commit(entry({ records: records.length, ...written, fields: keep ? pending.fields : {} }));
+      return written;
+    });
     if (records.length) this.services.events.emit('record', { count: written.count });
+  }
+
+  /** A write the disk refused stops the run: going on would lose what the next items extract. */
+  private durably<T>(write: () => T): T {
+    try {
+      return write();
+    } catch (error) {
+      this.services.onFatal(error);
+      throw error;
+    }
   }
 }
 

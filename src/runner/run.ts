@@ -205,6 +205,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
       resume: point,
       shortId: (step) => shortIds.get(step.id) ?? step.id,
       signal: controller.signal,
+      onFatal: (fatal) => controller.abort(fatal),
     });
     const lane = new Lane({
       session,
@@ -256,8 +257,8 @@ function outcomeOf(caught: unknown, signal: AbortSignal): { status: 'failed' | '
   const reason: unknown = signal.reason;
   if (reason instanceof StoppedByPolicyError) return { status: 'failed', exitCode: EXIT.stoppedByPolicy, error: reason.message };
   if (reason instanceof BrowserKeptCrashingError) return { status: 'failed', exitCode: EXIT.browserCrashed, error: reason.message };
-  if (reason instanceof DiskFullError) return { status: 'failed', exitCode: EXIT.failed, error: reason.message };
-  if (caught instanceof DiskFullError) return { status: 'failed', exitCode: EXIT.failed, error: caught.message };
+  for (const cause of [reason, caught]) if (cause instanceof DiskFullError) return { status: 'failed', exitCode: EXIT.failed, error: cause.message };
+  if (reason instanceof Error && !(reason instanceof InterruptedError)) return { status: 'failed', exitCode: EXIT.failed, error: plainMessage(reason) };
   if (caught instanceof InterruptedError || reason instanceof InterruptedError) {
     return { status: 'interrupted', exitCode: EXIT.interrupted, error: `interrupted (${(reason as InterruptedError | undefined)?.signalName ?? 'signal'})` };
   }

@@ -238,6 +238,7 @@ describe('control steps', () => {
   - forEach:
       file: ids.json
       continueOnError: true
+      maxFailed: 1
       steps:
         - goto: \${{ serve.url }}/product.html?id=\${{ item.id }}
         - assert: { text: "#name", matches: "^(Red|Blue|Green) " }

@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import type { BrowserSession } from '../browser/session.js';
 import { stepModule } from '../steps/registry.js';
 import type { StepContext, StepModule, StepNode } from '../steps/types.js';
+import { formatDuration } from './duration.js';
 import { InterruptedError, plainMessage, StepError } from './errors.js';
 import type { RunEvents } from './events.js';
 import { resolveDeep } from './expressions.js';
@@ -203,9 +204,15 @@ function truthy(value: unknown): boolean {
   return Boolean(value) && value !== 'false' && value !== '0';
 }
 
+/**
+ * A step that waits checks its own deadline and says what it was waiting for; this bound only
+ * catches one that hangs, so it leaves the step a moment past its timeout to say it first.
+ */
+const HANG_GRACE_MS = 1000;
+
 function bounded<T>(work: Promise<T>, timeoutMs: number | undefined, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => reject(new Error(`the step took longer than its ${Math.round(timeoutMs / 1000)} s timeout`)), timeoutMs);
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => reject(new Error(`the step took longer than its ${formatDuration(timeoutMs)} timeout`)), timeoutMs + HANG_GRACE_MS);
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => {

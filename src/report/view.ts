@@ -6,7 +6,7 @@ import { shownFile } from './format.js';
 import { KINDS, measureName, primaryMeasure, RSS_CAVEAT, sampleTotal } from './measure.js';
 import { pageMetrics, type PageMetricsView } from './page-metrics.js';
 import { policyView, type PolicyView } from './policy-view.js';
-import { primaryUnit, stepTitles, timelineChart } from './timeline.js';
+import { primaryUnit, segmentGaps, stepTitles, timelineChart } from './timeline.js';
 
 /** Tables of events list this many rows and say how many more there were. */
 const MAX_ROWS = 200;
@@ -96,6 +96,11 @@ export function reportView(record: RunRecord, options: ReportViewOptions): { vie
       startedAt: record.run.startedAt,
       endedAt: record.run.endedAt ?? null,
       durationMs: record.run.durationMs ?? null,
+      activeMs: record.run.activeMs ?? null,
+      segments: record.run.segments?.length ?? 1,
+      resumes: Math.max(0, (record.run.segments?.length ?? 1) - 1),
+      gaps: segmentGaps(record),
+      crashes: (record.counts.browserCrashes ?? 0) + (record.counts.pageCrashes ?? 0),
       browser: record.browser,
       counts: record.counts,
       blockedTotal: Object.values(record.counts.requestsBlocked).reduce((a, b) => a + b, 0),

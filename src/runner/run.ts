@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import { browserInstallHelp, BrowserNotFoundError, findBrowser } from '../browser/find.js';
@@ -9,6 +9,7 @@ import { BrowserKeptCrashingError, BrowserSession } from '../browser/session.js'
 import { EXIT, type ExitCode } from '../cli/exit-codes.js';
 import type { RunArgs } from '../journal/entries.js';
 import { reduceJournalFile } from '../journal/reduce.js';
+import { writeRunSummary } from '../journal/summary.js';
 import { journalPath, journalSteps, readResumePoint, resumeProblems, workflowShapeHash, type ResumePoint } from '../journal/resume.js';
 import { JournalWriter } from '../journal/writer.js';
 import { DiskFullError } from '../output/durable.js';
@@ -247,7 +248,12 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
   }
   recorder.finish(status, exitCode, error === undefined ? undefined : masker.mask(error));
   const record = reduceJournalFile(journal.path);
-  const recordPath = writeSummary(record, runDir, events);
+  const recordPath = join(runDir, 'run.json');
+  try {
+    writeRunSummary(record, recordPath);
+  } catch (writing) {
+    events.emit('log', { message: `the run summary could not be written: ${plainMessage(writing)}; flow report ${shownPath(runDir)} makes it again from the journal` });
+  }
   const reportPath = workflow.report === false ? undefined : writeRunReport(record, join(runDir, workflow.report), events);
   return { exitCode, status, runDir, datasetPath: dataset.path, recordPath, reportPath, records: dataset.count, error, failure, record };
 }
@@ -296,21 +302,6 @@ function prepareRunFolder(runDir: string, datasetFile: string, overwrite: boolea
 function finishedAlready(point: ResumePoint, runDir: string, datasetFile: string): RunResult {
   const record = reduceJournalFile(journalPath(runDir));
   return { exitCode: EXIT.ok, status: record.run.status, runDir, datasetPath: datasetFile, recordPath: join(runDir, 'run.json'), reportPath: undefined, records: point.dataset.count, record, alreadyFinished: true };
-}
-
-/** run.json: the run as its journal tells it, without the samples (the report reads them from the journal). */
-function writeSummary(record: RunRecord, runDir: string, events: RunEvents): string {
-  const path = join(runDir, 'run.json');
-  const temporary = `${path}.tmp`;
-  const { samples: _samples, ...summary } = record;
-  try {
-    writeFileSync(temporary, JSON.stringify(summary));
-    renameSync(temporary, path);
-  } catch (error) {
-    rmSync(temporary, { force: true });
-    events.emit('log', { message: `the run summary could not be written: ${plainMessage(error)}; flow report ${shownPath(runDir)} makes it again from the journal` });
-  }
-  return path;
 }
 
 function recordPolicy(policy: EffectivePolicy): RecordPolicy {

@@ -1,5 +1,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { journalPath } from '../../journal/resume.js';
+import { writeRunSummary } from '../../journal/summary.js';
 import { repairJsonDataset } from '../../output/dataset.js';
 import { readRun, renderComparison, writeReport } from '../../report/render.js';
 import { EXIT } from '../exit-codes.js';
@@ -20,9 +22,11 @@ export function reportCommand(run: string, options: { template?: string; out?: s
   if (record.run.status === 'killed' && record.output.format === 'json' && existsSync(record.output.dataset) && repairJsonDataset(record.output.dataset)) {
     console.log(`The run ended abruptly; closed its JSON dataset so it parses: ${shownPath(record.output.dataset)}`);
   }
-  const out = resolve(options.out ?? join(runFolder(run), 'report.html'));
+  const folder = runFolder(run);
+  if (existsSync(journalPath(folder))) writeRunSummary(record, join(folder, 'run.json'));
+  const out = resolve(options.out ?? join(folder, 'report.html'));
   writeReport(record, out, { templateDir: options.template ? resolve(options.template) : undefined });
-  if (record.run.status === 'killed') console.log(`The run was killed before it finished: ${record.counts.records} records, ${record.counts.itemsDone} items done. Continue it with flow resume ${shownPath(runFolder(run))}`);
+  if (record.run.status === 'killed') console.log(`The run was killed before it finished: ${record.counts.records} records, ${record.counts.itemsDone} items done. Continue it with flow resume ${shownPath(folder)}`);
   console.log(`Report: ${shownPath(out)}`);
   return EXIT.ok;
 }

@@ -23,6 +23,7 @@ export type JournalEntry =
   | MemoryEntry
   | FailureEntry
   | LogEntry
+  | NoteEntry
   | RunEndEntry;
 
 /** A step of the workflow as the journal names it: enough to label the report without the workflow file. */
@@ -168,6 +169,21 @@ export interface LogEntry {
   t: number;
   message: string;
   step?: string;
+}
+
+/**
+ * State a control step keeps in the journal to pick up on resume (a crawl's frontier, say):
+ * written with the next commit, handed back to the same step in the same loop item by
+ * `StepContext.notes()`.
+ */
+export interface NoteEntry {
+  type: 'note';
+  t: number;
+  step: string;
+  /** The item path of the frame the step ran in ('' outside loops). */
+  frame: string;
+  kind: string;
+  data: unknown;
 }
 
 export interface RunEndEntry {
@@ -317,6 +333,7 @@ export function journalSchema(): JsonSchema {
       entry('blocked', 'Requests blocked by the policy since the last such line.', { byType: counts, byStep: counts }, ['byType', 'byStep']),
       entry('memory', 'An alert, policy action, garbage collection, recycle or leak finding, with its effect.', { event: { type: 'object', required: ['type', 't', 'at'] } }, ['event']),
       entry('failure', 'A step failed for good: where, why, on which page, with a screenshot.', { failure: { type: 'object', required: ['stepId', 'title', 'file', 'line', 'message', 'at', 'optional'] } }, ['failure']),
+      entry('note', "State a control step keeps to pick up on resume (a crawl's frontier): handed back to the same step in the same loop item.", { step: { type: 'string' }, frame: { type: 'string' }, kind: { type: 'string' }, data: {} }, ['step', 'frame', 'kind', 'data']),
       entry('log', 'Something the run said (a page reopened, an item that failed and was passed over, ...).', { message: { type: 'string' }, step: { type: 'string' } }, ['message']),
       entry(
         'run-end',

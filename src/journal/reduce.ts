@@ -149,6 +149,7 @@ class RunReducer {
         if (this.failures.length < MAX_FAILURES) this.failures.push(entry.failure);
         return;
       case 'log':
+      case 'note':
         return;
       case 'run-end':
         this.end = entry;

@@ -21,6 +21,8 @@ export interface ResumePoint extends ResumeLedger {
   /** The journal's last time: the resumed run's clock goes on from the wall clock, so the pause shows. */
   lastT: number;
   visited: number;
+  /** Notes control steps left, by `${frame}|${step id}`, in the order written. */
+  notes: Map<string, Array<{ kind: string; data: unknown }>>;
 }
 
 export function journalPath(runDir: string): string {
@@ -40,6 +42,7 @@ export function readResumePoint(runDir: string): ResumePoint {
   const dataset = { offset: 0, count: 0 };
   let lastT = 0;
   let visited = 0;
+  const notes = new Map<string, Array<{ kind: string; data: unknown }>>();
   for (const entry of readJournal(path)) {
     lastT = Math.max(lastT, entry.t);
     switch (entry.type) {
@@ -63,13 +66,20 @@ export function readResumePoint(runDir: string): ResumePoint {
       case 'step':
         visited = Math.max(visited, entry.visited);
         break;
+      case 'note': {
+        const key = `${entry.frame}|${entry.step}`;
+        let list = notes.get(key);
+        if (!list) notes.set(key, (list = []));
+        list.push({ kind: entry.kind, data: entry.data });
+        break;
+      }
       case 'run-end':
         end = entry;
         break;
     }
   }
   if (!start) throw new InputError([{ file: shownPath(path), message: 'the journal has no run-start line: it is damaged or not a flow journal', hint: 'start a new run with flow run' }]);
-  return { start, end, finished, committedUnits, dataset, lastT, visited };
+  return { start, end, finished, committedUnits, dataset, lastT, visited, notes };
 }
 
 /** The workflow's steps as the journal lists them, each with a hash of what it does. */

@@ -29,6 +29,8 @@ export interface ResumeLedger {
   finished: Set<string>;
   /** Records already written outside items: not written again. */
   committedUnits: Set<string>;
+  /** Notes control steps left, by `${frame}|${step id}`. */
+  notes: Map<string, Array<{ kind: string; data: unknown }>>;
 }
 
 export interface ItemSettings {
@@ -104,6 +106,16 @@ export class ItemLedger {
       session.snapshotStorage();
       return 'done';
     }
+  }
+
+  /** Keeps a control step's state in the journal, durable with the next commit. */
+  note(frame: ItemFrame, step: StepNode, kind: string, data: unknown): void {
+    this.services.journal.append({ type: 'note', step: step.id, frame: frame.path, kind, data });
+  }
+
+  /** The notes a step left in this frame before the run was resumed. */
+  notes(frame: ItemFrame, step: StepNode): Array<{ kind: string; data: unknown }> {
+    return this.services.resume?.notes.get(`${frame.path}|${step.id}`) ?? [];
   }
 
   /** A record a step extracted: kept with its item, or written at once outside items. */

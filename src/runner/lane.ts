@@ -162,6 +162,8 @@ export class Lane {
         const key = seen ? `${base}~${seen}` : base;
         return items.runItem(scope.frame, step, index, key, (frame) => run(this.context(step, scope.child({}, frame), timeoutMs, leased)));
       },
+      note: (kind, data) => items.note(scope.frame, step, kind, data),
+      notes: () => items.notes(scope.frame, step),
       round: (index, run) => run(this.context(step, scope.child({}, items.roundFrame(scope.frame, step, index)), timeoutMs, leased)),
       runBlock: (steps, vars) => this.runSteps(steps, vars ? scope.child(vars) : scope),
       inNewLane: async (fn, vars) => {

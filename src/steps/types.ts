@@ -54,6 +54,13 @@ export interface StepContext {
    * during it (the policy's recover.itemRetries). `run` gets the context inside the item.
    */
   item(index: number, value: unknown, run: (inside: StepContext) => Promise<void>): Promise<'done' | 'skipped'>;
+  /**
+   * Keeps state of a control step in the run's journal (a crawl's frontier), to pick up when
+   * the run is resumed. Durable once the next item finishes; give only what a resume needs.
+   */
+  note(kind: string, data: unknown): void;
+  /** The notes this step wrote here (in this loop item) before the run was resumed; none in a new run. */
+  notes(): Array<{ kind: string; data: unknown }>;
   /** Runs one round of a sequential loop (repeat), where each round may depend on the last: replayed, not skipped, on resume. */
   round(index: number, run: (inside: StepContext) => Promise<void>): Promise<void>;
   /** Runs a nested list of steps in a new scope holding `vars`, on this lane's page. */

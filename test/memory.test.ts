@@ -357,7 +357,7 @@ describe('enforcement', () => {
         - extract: { fields: { item: h1 } }
         - wait: 100ms
 `,
-      { head: 'memory: { sampling: { interval: 200ms }, thresholds: { limitMb: 2, limitActions: [gc, stop], cooldown: 500ms } }' },
+      { head: 'memory: { sampling: { interval: 200ms }, thresholds: { limitMb: 2, limitActions: [gc, stop], cooldown: 2s } }' },
     );
     assert.equal(run.exitCode, 3);
     assert.match(String(run.error), /memory stayed over the limit/);

@@ -33,7 +33,8 @@ function stepSchema(): JsonSchema {
   const names = kinds.map((step) => step.kind);
   const properties: Record<string, JsonSchema> = {};
   for (const step of kinds) {
-    properties[step.kind] = { ...step.schema, description: step.summary, examples: step.examples };
+    // The title heads the editor's hover text, which would otherwise show the workflow's title.
+    properties[step.kind] = { ...step.schema, title: step.kind, description: step.summary, examples: step.examples };
   }
   return {
     type: 'object',

@@ -3,6 +3,7 @@ export interface JsonSchema {
   $id?: string;
   $schema?: string;
   $ref?: string;
+  $comment?: string;
   $defs?: Record<string, JsonSchema>;
   title?: string;
   description?: string;

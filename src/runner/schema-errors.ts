@@ -17,7 +17,7 @@ export interface SchemaWording {
  * message about what they meant rather than one per alternative.
  */
 export function schemaDiagnostics(source: YamlSource, errors: ErrorObject[], wording: SchemaWording = {}): Diagnostic[] {
-  const kept = pickAlternatives(errors.filter((error) => !wording.drop?.(error)));
+  const kept = pickAlternatives(withoutDropped(errors, wording));
   const diagnostics = kept.map((error) => toDiagnostic(source, error, wording));
   const seen = new Set<string>();
   return diagnostics.filter((d) => {
@@ -33,6 +33,19 @@ export function pointerSegments(pointer: string): PathSegment[] {
     .split('/')
     .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'))
     .map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+}
+
+/** Drops what the wording drops; a dropped choice takes its alternatives' errors, which only said why it failed. */
+function withoutDropped(errors: ErrorObject[], wording: SchemaWording): ErrorObject[] {
+  const dropped = new Set(errors.filter((error) => wording.drop?.(error)));
+  const choices = [...dropped].filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  const inChoice = (error: ErrorObject) =>
+    choices.some(
+      (choice) =>
+        error.schemaPath.startsWith(`${choice.schemaPath}/`) &&
+        (error.instancePath === choice.instancePath || error.instancePath.startsWith(`${choice.instancePath}/`)),
+    );
+  return errors.filter((error) => !dropped.has(error) && !inChoice(error));
 }
 
 function pickAlternatives(errors: ErrorObject[]): ErrorObject[] {
@@ -85,7 +98,8 @@ function describeValue(value: unknown): string {
 
 function expectedTypes(schema: JsonSchema | undefined): string {
   if (!schema) return 'something else';
-  const alternatives = schema.anyOf ?? schema.oneOf;
+  // A schema's own type bounds its alternatives (a step is a mapping, whichever step it names).
+  const alternatives = schema.type ? undefined : (schema.anyOf ?? schema.oneOf);
   if (alternatives) return [...new Set(alternatives.map(expectedTypes))].join(' or ');
   if (schema.enum) return `one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`;
   if (schema.const !== undefined) return JSON.stringify(schema.const);
@@ -128,7 +142,7 @@ function toDiagnostic(source: YamlSource, error: ErrorObject, wording: SchemaWor
     case 'anyOf':
     case 'oneOf': {
       const expected = expectedTypes(schema);
-      // An empty value, or one whose schema names no type (a step), is described as it is.
+      // An empty value, or one whose schema names no type, is described as it is.
       if (error.data === null || error.data === undefined) return base(at(nodeAt(source, path)), `${name} is empty`, schema?.description);
       if (expected === 'something else') return base(at(nodeAt(source, path)), `${name} cannot be ${describeValue(error.data)}`, schema?.description);
       return base(at(nodeAt(source, path)), `${name} must be ${expected}, but it is ${describeValue(error.data)}`, schema?.description);

@@ -30,9 +30,11 @@ export const STEP_OPTION_KEYS = new Set(Object.keys(stepOptionProperties));
 
 function stepSchema(): JsonSchema {
   const kinds = [...stepModules.values()];
+  const names = kinds.map((step) => step.kind);
   const properties: Record<string, JsonSchema> = {};
   for (const step of kinds) {
-    properties[step.kind] = { ...step.schema, description: step.summary, examples: step.examples };
+    // The title heads the editor's hover text, which would otherwise show the workflow's title.
+    properties[step.kind] = { ...step.schema, title: step.kind, description: step.summary, examples: step.examples };
   }
   return {
     type: 'object',
@@ -40,8 +42,24 @@ function stepSchema(): JsonSchema {
     properties: { ...properties, ...stepOptionProperties },
     additionalProperties: false,
     minProperties: 1,
-    oneOf: kinds.map((step) => ({ required: [step.kind] })),
+    oneOf: [...kinds.map((step) => ({ type: 'object' as const, required: [step.kind] })), ...kindRuleExceptions(names)],
   };
+}
+
+/**
+ * The step name rule (a mapping names exactly one step) stands aside where another keyword
+ * already reports the problem: editors report every failing rule, so a misspelt `- clik: x`
+ * would otherwise also be told it is missing "assert", and `- 5` that it matches every step.
+ */
+function kindRuleExceptions(kinds: string[]): JsonSchema[] {
+  return [
+    {
+      $comment: 'No step name, and a key that is no step and no option: additionalProperties reports that key.',
+      propertyNames: { not: { enum: kinds } },
+      not: { propertyNames: { enum: [...STEP_OPTION_KEYS] } },
+    },
+    { $comment: 'Not a mapping: type reports it.', not: { type: 'object' } },
+  ];
 }
 
 export function workflowSchema(): JsonSchema {

@@ -1,6 +1,6 @@
 import type { MemorySample } from '../memory/types.js';
 import type { JsonSchema } from '../runner/json-schema.js';
-import type { RecordPolicy, RunEvent, RunStatus, StepFailure } from '../runner/run-record.js';
+import type { RecordPolicy, RunEvent, RunStatus, StepFailure, StepRecord } from '../runner/run-record.js';
 import type { DatasetFormat } from '../runner/workflow.js';
 
 /**
@@ -27,17 +27,10 @@ export type JournalEntry =
   | RunEndEntry;
 
 /** A step of the workflow as the journal names it: enough to label the report without the workflow file. */
-export interface JournalStep {
-  id: string;
-  kind: string;
-  title: string;
-  file: string;
-  line: number;
-  depth: number;
-  container: boolean;
+export type JournalStep = Pick<StepRecord, 'id' | 'kind' | 'title' | 'file' | 'line' | 'depth' | 'container'> & {
   /** Hash of the step's kind, parameters and options (nested steps apart): a resumed run must run the same steps. */
   hash: string;
-}
+};
 
 /** What `flow run` was given, so `flow resume` can run the same thing again. */
 export interface RunArgs {

@@ -196,7 +196,8 @@ export class Lane {
       const name = `failures/${step.loc.line}-${step.kind}-${Date.now().toString(36)}.png`;
       const path = join(this.services.runDir, name);
       mkdirSync(dirname(path), { recursive: true });
-      screenshot = await page.screenshot({ path, timeout: 5000 }).then(() => name, () => undefined);
+      // A password the workflow typed stays hidden in the picture: pixels cannot be masked after.
+      screenshot = await page.screenshot({ path, timeout: 5000, mask: [page.locator('input[type=password]')] }).then(() => name, () => undefined);
     }
     return new StepError(step, this.services.masker.mask(cause), page?.url(), screenshot);
   }

@@ -30,7 +30,7 @@ import { ItemLedger } from './items.js';
 import { RunRecorder } from './recorder.js';
 import type { RecordPolicy, RunRecord, RunStatus } from './run-record.js';
 import { Scope } from './scope.js';
-import { SecretMasker } from './secrets.js';
+import { MIN_SECRET_LENGTH, SecretMasker } from './secrets.js';
 import { loadWorkflow } from './validate.js';
 import type { Workflow } from './workflow.js';
 import { shownPath } from './yaml-source.js';
@@ -57,6 +57,8 @@ export interface RunOptions {
   /** Called once the run folder is known, before the browser starts. */
   onStart?: (context: { workflow: Workflow; policy: EffectivePolicy; runDir: string; resumed: boolean }) => void;
   env?: NodeJS.ProcessEnv;
+  /** Learns the run's secrets; the CLI masks the console with it. */
+  masker?: SecretMasker;
 }
 
 export interface RunResult {
@@ -80,7 +82,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
   const args = point ? resumedArgs(point.start.args, options) : { vars: options.vars ?? {}, policyFile: options.policyFile && resolve(options.policyFile), policyFlags: options.policyFlags, headed: options.headed };
   const workflow = loadWorkflow(path);
   const env = options.env ?? process.env;
-  const masker = new SecretMasker();
+  const masker = options.masker ?? new SecretMasker();
   const builtins = environmentOf(workflow, env, masker);
   const overrides = parseVarOverrides(workflow, args.vars);
   const policy = resolvePolicy({
@@ -338,6 +340,7 @@ function environmentOf(workflow: Workflow, env: NodeJS.ProcessEnv, masker: Secre
   for (const name of workflow.secrets) {
     const value = env[name];
     if (value === undefined || value === '') problems.push({ ...at('secrets', name), message: `the secret ${name} is not set in the environment`, hint: `set it before running: export ${name}=...` });
+    else if (value.length < MIN_SECRET_LENGTH) problems.push({ ...at('secrets', name), message: `the secret ${name} is only ${value.length} character(s) long: flow could not hide it in its output without hiding ordinary text too`, hint: `use a secret of at least ${MIN_SECRET_LENGTH} characters, or pass the value as a variable (env:) if it is not secret` });
     else masker.add(value);
     secrets[name] = value;
   }

@@ -1,6 +1,7 @@
 import { basename, resolve } from 'node:path';
 import { readResumePoint } from '../../journal/resume.js';
 import { RunEvents } from '../../runner/events.js';
+import { SecretMasker } from '../../runner/secrets.js';
 import { runWorkflowFile, type RunResult } from '../../runner/run.js';
 import { shownPath } from '../../runner/yaml-source.js';
 import { formatDuration } from '../../runner/duration.js';
@@ -48,6 +49,9 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
 
   const events = new RunEvents();
   const mode = progressMode(options);
+  // One choke point for the console: whatever flow or listr2 prints passes the masker.
+  const masker = new SecretMasker();
+  maskConsole(masker);
   try {
     const progress = attachProgress(events, mode, `flow run ${basename(file)}`);
     const result = await progress.run(() =>
@@ -61,6 +65,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
         headed: options.headed,
         signal: controller.signal,
         events,
+        masker,
       }),
     );
     printSummary(result, mode === 'json');
@@ -68,6 +73,14 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Every write to stdout and stderr from here on has the run's secrets masked. */
+function maskConsole(masker: SecretMasker): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    const write = stream.write.bind(stream) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    stream.write = ((chunk: unknown, ...rest: unknown[]) => write(typeof chunk === 'string' || Buffer.isBuffer(chunk) ? masker.mask(chunk.toString()) : chunk, ...rest)) as typeof stream.write;
   }
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import { browserInstallHelp, BrowserNotFoundError, findBrowser } from '../browser/find.js';
@@ -232,6 +232,8 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     if (caught instanceof InputError || caught instanceof BrowserStartError) {
       journal.close();
       dataset.close();
+      // Nothing ran: a new run leaves nothing behind to be refused next time.
+      if (!point) removeEmptyRun(runDir, [journal.path, dataset.path]);
       throw caught;
     }
     ({ status, exitCode, error, failure } = outcomeOf(caught, controller.signal));
@@ -298,6 +300,16 @@ function prepareRunFolder(runDir: string, datasetFile: string, overwrite: boolea
   }
   for (const file of previous) rmSync(file, { force: true });
   mkdirSync(runDir, { recursive: true });
+}
+
+/** Removes what a run that never started wrote, and its folder if nothing else is in it. */
+function removeEmptyRun(runDir: string, files: string[]): void {
+  for (const file of files) rmSync(file, { force: true });
+  try {
+    rmdirSync(runDir);
+  } catch {
+    // Not empty: the folder held other things before the run.
+  }
 }
 
 /** Resuming a run that passed does nothing: it says so and gives the run as it was. */

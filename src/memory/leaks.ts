@@ -1,6 +1,7 @@
 import type { MemorySettings } from '../policy/settings.js';
 import type { LeakKind, RunEvent } from '../runner/run-record.js';
 import type { StepNode } from '../steps/types.js';
+import { TabGrowth, type TabMeasure } from './tab-growth.js';
 import type { PageMetrics } from './types.js';
 
 /** A growth counts as a leak only when it happened on this many runs of the step, not once. */
@@ -46,12 +47,15 @@ export class LeakDetector {
   private readonly reported = new Set<string>();
   private readonly loopHeap = new Map<string, number[]>();
   private readonly afterRound = new Map<string, { loop: StepNode; fit: RunningFit }>();
+  private readonly tabs: TabGrowth;
   constructor(
     private readonly settings: MemorySettings['leaks'],
     private readonly emit: (event: RunEvent) => void,
     /** The run's clock, milliseconds since it first started. */
     private readonly now: () => number,
-  ) {}
+  ) {
+    this.tabs = new TabGrowth({ documents: settings.documentGrowth, listeners: settings.listenerGrowth, nodes: settings.nodeGrowth, heapMb: settings.heapGrowthMb });
+  }
 
   unclosedPage(step: StepNode | undefined, url: string): void {
     const where = step ? { stepId: step.id, file: step.loc.file, line: step.loc.line } : {};
@@ -59,6 +63,34 @@ export class LeakDetector {
       ? `${step.title} opened a page (${url || 'a popup'}) that nothing closed; flow closed it`
       : `a page (${url || 'a popup'}) was still open at the end of the run`;
     this.report('unclosed-pages', `${step?.id ?? 'end'}:${url}:${this.now()}`, { ...where, message, amount: 1 });
+  }
+
+  /**
+   * A tab's measure after `step` loaded a new document into it: growth over the documents it
+   * loads is what the pages leave behind when the tab moves on, and `step` is where it shows.
+   */
+  async tabMeasured(step: StepNode, metrics: PageMetrics, collected: () => Promise<PageMetrics | undefined>): Promise<void> {
+    const kinds: Record<TabMeasure, LeakKind> = { documents: 'retained-documents', listeners: 'listeners', nodes: 'dom-nodes', heapMb: 'page-heap' };
+    for (const found of await this.tabs.measured(metrics, collected)) {
+      const shown = (value: number) => (found.key === 'heapMb' ? value.toFixed(1) : value.toFixed(0));
+      const growth = found.to - found.from;
+      const where = { stepId: step.id, file: step.loc.file, line: step.loc.line, amount: growth };
+      if (found.kind === 'retained') {
+        this.report(kinds[found.key], `${step.id}:tab-${found.key}`, {
+          ...where,
+          message: `${found.what} in one tab rose from ${shown(found.from)} to ${shown(found.to)}, still there after a garbage collection, over ${found.documents} pages ${step.title} loaded into it (about ${shown(growth / Math.max(1, found.documents))} a page): the pages it leaves stay in memory, because something keeps references to them. A fresh context every few pages (recycle.contextEveryPages) frees them`,
+        });
+      } else {
+        this.report('uncollected', `${step.id}:uncollected-${found.key}`, {
+          ...where,
+          message: `${found.what} in one tab had piled up to ${shown(found.to)} after ${found.documents} pages ${step.title} loaded into it; a garbage collection brought them down to ${shown(found.from)}: the pages it leaves (listeners on window, large globals) are freed only when the browser gets round to it, and hold memory till then. Collect sooner with gc.everyPages, or recycle the context (recycle.contextEveryPages)`,
+        });
+      }
+    }
+  }
+
+  tabClosed(pageId: string): void {
+    this.tabs.closed(pageId);
   }
 
   /**

@@ -9,7 +9,7 @@ import { applyBlocking, blockRules, isBlocking, type BlockRules } from './blocki
 import { profileCacheDir, trimCacheFolder } from './cache.js';
 import { stepModule } from '../steps/registry.js';
 import { LeakDetector } from './leaks.js';
-import { pageMetrics } from './page-metrics.js';
+import { pageId, pageMetrics } from './page-metrics.js';
 import { collectRunnerGarbage } from './runner-gc.js';
 import type { MemorySampler } from './sampler.js';
 import type { MemorySample } from './types.js';
@@ -87,6 +87,7 @@ export class MemoryManager {
       // The last step on each lane that could have opened a page.
       if (!stepModule(step.kind)?.passive) this.lastActive.set(laneId, step);
     });
+    events.on('page-closed', ({ page }) => this.leaks.tabClosed(pageId(page)));
     events.on('page-opened', ({ page }) => {
       page.on('popup', (popup) => this.reportForeign(popup, this.stepActingOn(page)));
     });
@@ -98,7 +99,8 @@ export class MemoryManager {
       }
       this.sampleAroundStep('step-end', step);
       this.closeForeignPages(step);
-      if (page && settings.sampling.pageMetrics && this.settledOn(page)) this.measurePage(step, page);
+      if (page && settings.sampling.pageMetrics && status === 'passed' && stepModule(step.kind)?.navigates) this.measureTab(step, page);
+      else if (page && settings.sampling.pageMetrics && this.settledOn(page)) this.measurePage(step, page);
       if (settings.gc.everySteps > 0 && ++this.stepsSinceGc >= settings.gc.everySteps) {
         this.stepsSinceGc = 0;
         this.enqueue('gc', `every ${settings.gc.everySteps} steps`);
@@ -321,6 +323,18 @@ export class MemoryManager {
       return false;
     }
     return ++seen.steps >= MEASURE_FROM_STEP;
+  }
+
+  /** A tab is measured after each document it loads: growth over them is what pages leave behind when it moves on. */
+  private measureTab(step: StepNode, page: Page): void {
+    const url = page.url();
+    const collected = async () => {
+      await page.requestGC();
+      return page.url() === url ? pageMetrics(page) : undefined;
+    };
+    pageMetrics(page)
+      .then((metrics) => (metrics && metrics.url === url && page.url() === url ? this.leaks.tabMeasured(step, metrics, collected) : undefined))
+      .catch(() => undefined);
   }
 
   /** A measure is kept only if the page still shows the document the step left: the next step may already be navigating. */

@@ -17,7 +17,7 @@ export interface MemorySettings {
   thresholds: { warnMb: number; warnAction: MemoryAction | 'alert'; limitMb: number; limitActions: MemoryAction[]; cooldownMs: number };
   recycle: { contextEveryPages: number; browserEveryPages: number };
   sampling: { intervalMs: number; pageMetrics: boolean };
-  leaks: { stepGrowthMb: number; listenerGrowth: number; nodeGrowth: number; heapGrowthMb: number };
+  leaks: { stepGrowthMb: number; listenerGrowth: number; nodeGrowth: number; heapGrowthMb: number; documentGrowth: number };
   recover: { browserRestarts: number; itemRetries: number };
 }
 
@@ -30,7 +30,7 @@ export const DEFAULT_SETTINGS: MemorySettings = {
   thresholds: { warnMb: 0, warnAction: 'alert', limitMb: 0, limitActions: [...MEMORY_ACTIONS], cooldownMs: 10_000 },
   recycle: { contextEveryPages: 0, browserEveryPages: 0 },
   sampling: { intervalMs: 1000, pageMetrics: true },
-  leaks: { stepGrowthMb: 50, listenerGrowth: 200, nodeGrowth: 2000, heapGrowthMb: 20 },
+  leaks: { stepGrowthMb: 50, listenerGrowth: 200, nodeGrowth: 2000, heapGrowthMb: 20, documentGrowth: 10 },
   recover: { browserRestarts: 3, itemRetries: 2 },
 };
 
@@ -104,9 +104,10 @@ export const memorySettingsProperties: Record<string, JsonSchema> = {
     'When growth counts as a leak worth reporting.',
     {
       stepGrowthMb: megabytes('Memory that the rounds of a loop leave behind: when total memory keeps rising over the rounds (after 10 warm-up rounds) by more than this, the loop is reported.', 50),
-      listenerGrowth: count("A page's event listeners growing by more than this over repeated steps is reported.", 200),
-      nodeGrowth: count("A page's DOM nodes growing by more than this over repeated steps is reported.", 2000),
-      heapGrowthMb: megabytes("A page's or flow's JS heap growing by more than this over a loop is reported.", 20),
+      listenerGrowth: count("A page's event listeners growing by more than this, over repeated steps on one document or over the documents one tab loads one after another, is reported.", 200),
+      nodeGrowth: count("A page's DOM nodes growing by more than this, over repeated steps on one document or over the documents one tab loads, is reported.", 2000),
+      heapGrowthMb: megabytes("A page's JS heap growing by more than this over repeated steps or over the documents one tab loads, or flow's own heap over a loop, is reported.", 20),
+      documentGrowth: count('Documents kept alive in one tab growing by more than this over the documents it loads (old pages that stay in memory after the tab moved on) is reported.', 10),
     },
     { stepGrowthMb: 50 },
   ),

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { renderReport } from '../src/report/render.js';
+import { flowRunner } from './support/run-flow.js';
+
+/** Pages that leave memory behind in the ways the memory guide names, and one that leaves none. */
+const site = mkdtempSync(join(tmpdir(), 'flow-leak-site-'));
+mkdirSync(site, { recursive: true });
+writeFileSync(
+  join(site, 'listeners.html'),
+  '<h1>Leaky</h1><script>for (let i = 0; i < 200; i++) window.addEventListener("resize", () => document.title); window.kept = new Array(300000).fill(0).map((_, i) => i);</script>',
+);
+writeFileSync(join(site, 'tidy.html'), '<h1>Tidy</h1><script>const handler = () => document.title; window.addEventListener("resize", handler);</script>');
+writeFileSync(join(site, 'app.html'), '<h1>App</h1><div id="list"></div>');
+const runner = flowRunner(site, 'leaks');
+after(() => runner.cleanup());
+
+const visits = (page: string) => `
+  - forEach:
+      items: [${Array.from({ length: 40 }, (_, i) => i).join(', ')}]
+      concurrency: 2
+      steps:
+        - goto: \${{ serve.url }}/${page}.html?visit=\${{ item }}
+        - extract: { fields: { heading: h1 } }
+`;
+
+function leakRows(run: Awaited<ReturnType<typeof runner.run>>): string {
+  const html = renderReport(run.record);
+  return html.slice(html.indexOf('<section id="leaks"'), html.indexOf('</section>', html.indexOf('<section id="leaks"')));
+}
+
+test('listeners a page adds to window on every visit pile up in the tab: found, charged to the goto and its line, with what to do', async () => {
+  const run = await runner.run(visits('listeners'));
+  assert.equal(run.exitCode, 0, run.error);
+  const leaks = run.record.events.filter((event) => event.type === 'leak');
+  const found = leaks.find((leak) => leak.kind === 'uncollected' && /event listeners in one tab had piled up/.test(leak.message));
+  assert.ok(found, JSON.stringify(leaks));
+  assert.equal(found.line, 11, 'the goto that loads the pages');
+  assert.match(found.message, /gc\.everyPages|recycle\.contextEveryPages/);
+  assert.match(leakRows(run), /event listeners in one tab had piled up to \d+/);
+});
+
+test('a page that leaves nothing behind raises no finding', async () => {
+  const run = await runner.run(visits('tidy'));
+  assert.equal(run.exitCode, 0, run.error);
+  assert.deepEqual(run.record.events.filter((event) => event.type === 'leak'), []);
+  assert.match(leakRows(run), /No leaks/i);
+});
+
+test('DOM nodes a step keeps detached on one document are found, charged to that step', async () => {
+  const run = await runner.run(`
+  - goto: \${{ serve.url }}/app.html
+  - repeat:
+      times: 12
+      steps:
+        - evaluate: "(window.detached ??= []).push(...Array.from({ length: 400 }, () => document.createElement('div'))); true"
+        - extract: { fields: { heading: h1 } }
+`);
+  assert.equal(run.exitCode, 0, run.error);
+  const found = run.record.events.find((event) => event.type === 'leak' && event.kind === 'dom-nodes');
+  assert.ok(found, JSON.stringify(run.record.events.filter((event) => event.type === 'leak')));
+  assert.equal(found.line, 11, 'the evaluate that keeps the nodes');
+  assert.ok(readFileSync(run.datasetPath, 'utf8').split('\n').filter(Boolean).length >= 12);
+});

@@ -59,8 +59,14 @@ clearInterval(timer);
 clearInterval(progress);
 done.close();
 server.close();
-if (code !== 0) throw new Error(`flow exited with ${code}: ${stderr}`);
-checkDataset(join(out, 'dataset.jsonl'), urls);
+try {
+  if (code !== 0) throw new Error(`flow exited with ${code}: ${stderr}`);
+  checkDataset(join(out, 'dataset.jsonl'), urls);
+} catch (error) {
+  // Keep what an hour of crawling measured: the run folder stays, the harness's samples beside it.
+  writeFileSync(join(work, 'samples.json'), JSON.stringify(samples));
+  throw new Error(`the long benchmark failed after ${(wallMs / 1000).toFixed(0)} s; run folder and samples.json kept in ${work}`, { cause: error });
+}
 const folder = runFolderFacts(out);
 rmSync(work, { recursive: true, force: true });
 

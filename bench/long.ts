@@ -101,7 +101,8 @@ const summary = {
   },
   journalCostMs: folder.journalCostMs ?? null,
   journalShareOfWall: folder.journalCostMs === undefined ? null : folder.journalCostMs / wallMs,
-  fileBytes: folder.sizes,
+  // null, not undefined, for a file the run did not write: JSON would drop the key.
+  fileBytes: Object.fromEntries(RUN_FILES.map((name) => [name, folder.sizes[name] ?? null])),
   samples,
 };
 const resultsDir = join(root, 'bench/results');

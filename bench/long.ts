@@ -74,7 +74,9 @@ const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted.length % 2 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
 };
-const fitted = samples.filter((s) => s.pages >= WARMUP_PAGES);
+// Start-up (before the first record) and shutdown (report, browser closing) are not the crawl.
+const crawling = samples.filter((s) => s.pages > 0 && s.pages < PAGES);
+const fitted = crawling.filter((s) => s.pages >= WARMUP_PAGES);
 if (new Set(fitted.map((s) => s.pages)).size < 3) throw new Error(`too few samples after ${WARMUP_PAGES} pages to fit a slope: ${fitted.length}`);
 const runnerSlopeMbPer1000 = leastSquaresSlope(fitted.map((s) => s.pages), fitted.map((s) => s.runnerRssMb)) * 1000;
 const treeSlopeMbPer1000 = leastSquaresSlope(fitted.map((s) => s.pages), fitted.map((s) => s.treePssMb)) * 1000;
@@ -88,15 +90,14 @@ const summary = {
   wallSeconds: wallMs / 1000,
   pagesPerSecond: PAGES / (wallMs / 1000),
   runner: {
-    firstRssMb: samples[0]?.runnerRssMb,
     rssAtWarmupMb: fitted[0].runnerRssMb,
-    lastRssMb: samples.at(-1)?.runnerRssMb,
+    rssAtEndMb: fitted[fitted.length - 1].runnerRssMb,
     peakRssMb: Math.max(...samples.map((s) => s.runnerRssMb)),
     slopeMbPer1000Pages: runnerSlopeMbPer1000,
   },
   tree: {
     peakPssMb: Math.max(...samples.map((s) => s.treePssMb)),
-    medianPssMb: median(samples.map((s) => s.treePssMb)),
+    medianPssMb: median(crawling.map((s) => s.treePssMb)),
     slopeMbPer1000Pages: treeSlopeMbPer1000,
   },
   journalCostMs: folder.journalCostMs ?? null,
@@ -115,7 +116,7 @@ const rows: [string, string][] = [
   ['pages', `${PAGES} (warm-up ${WARMUP_PAGES})`],
   ['wall time', `${summary.wallSeconds.toFixed(0)} s`],
   ['pages/s', summary.pagesPerSecond.toFixed(2)],
-  ['runner RSS: first, after warm-up, last, peak', [summary.runner.firstRssMb, summary.runner.rssAtWarmupMb, summary.runner.lastRssMb, summary.runner.peakRssMb].map((v) => `${(v ?? 0).toFixed(0)}`).join(', ') + ' MB'],
+  ['runner RSS: after warm-up, at the end, peak', `${[summary.runner.rssAtWarmupMb, summary.runner.rssAtEndMb, summary.runner.peakRssMb].map((v) => v.toFixed(0)).join(', ')} MB`],
   ['runner RSS slope after warm-up', `${runnerSlopeMbPer1000.toFixed(3)} MB per 1,000 pages (goal under ${GOAL_MB_PER_1000_PAGES}: ${runnerSlopeMbPer1000 < GOAL_MB_PER_1000_PAGES ? 'met' : 'NOT met'})`],
   ['tree PSS: peak, median', `${summary.tree.peakPssMb.toFixed(0)}, ${summary.tree.medianPssMb.toFixed(0)} MB`],
   ['tree PSS slope after warm-up', `${treeSlopeMbPer1000.toFixed(3)} MB per 1,000 pages`],

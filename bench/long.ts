@@ -47,6 +47,7 @@ const timer = setInterval(() => {
   const sample = sampleTree(child.pid!, performance.now() - started, done.count());
   if (sample) samples.push(sample);
 }, SAMPLE_EVERY_MS);
+// A line a minute on stderr, so a half-hour run shows it is alive; stdout is kept for the table.
 let lastReport = 0;
 const progress = setInterval(() => {
   const last = samples.at(-1);

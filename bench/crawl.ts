@@ -5,7 +5,7 @@
  * PSS summed over each variant's whole process tree (Node and every Chromium process).
  * Writes bench/results.json and the table in BENCHMARKS.md.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { findBrowser } from '../src/browser/find.js';
 import { listDescendants, readMemory } from '../src/memory/processes.js';
 import { memoryStats } from '../src/memory/stats.js';
+import { browserVersion } from './browser-version.js';
+import { startServerProcess } from './child-server.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const PAGES = Number(process.env.BENCH_PAGES ?? 300);
@@ -32,7 +34,7 @@ interface Measure {
 
 const browser = findBrowser();
 if (!browser) throw new Error('no browser found: set FLOW_BROWSER');
-const server = await serveDemo();
+const server = await startServerProcess(join(root, 'bench/serve-demo.ts'));
 const work = mkdtempSync(join(tmpdir(), 'flow-bench-'));
 const urlsFile = join(work, 'urls.json');
 const urls = Array.from({ length: PAGES }, (_, i) => `${server.url}/products/p-${String((i % 50) + 1).padStart(3, '0')}.html?visit=${i}`);
@@ -45,25 +47,6 @@ const variants: Record<string, (out: string) => string[]> = {
 };
 
 let expected: string | undefined;
-
-/** "Chromium 150.0.7871.100" and the like: results differ between Chromium versions. */
-function browserVersion(path: string): string {
-  const version = spawnSync(path, ['--version'], { encoding: 'utf8' }).stdout?.split('\n')[0].replace(/ built on .*/, '').trim();
-  return version ? `${version} (${path})` : path;
-}
-
-/** Starts bench/serve-demo.ts in its own process and waits for its address. */
-async function serveDemo(): Promise<{ url: string; close: () => void }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'bench/serve-demo.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  for await (const chunk of child.stdout) {
-    output += chunk;
-    if (output.includes('\n')) break;
-  }
-  const url = output.trim();
-  if (!url.startsWith('http')) throw new Error(`the demo server did not start: ${output}`);
-  return { url, close: () => child.kill() };
-}
 
 /** Runs one variant as a child process and samples the PSS of its process tree. */
 async function measure(args: string[], out: string): Promise<Measure> {

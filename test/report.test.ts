@@ -132,6 +132,9 @@ test('the report of a run loads from disk with no request and no error, and show
     assert.equal(await indent(0), 0);
     assert.ok((await indent(2)) > 0);
     assert.equal(await rows.nth(4).locator('td').last().textContent(), '1');
+    // A loop's figures include its steps': the requests blocked while its goto ran count for it too.
+    assert.equal(await rows.nth(2).locator('td').nth(10).textContent(), '812');
+    assert.equal(await rows.nth(1).locator('td').nth(10).textContent(), '812');
 
     assert.equal(await page.locator('#statistics tbody tr').count(), 1 + Object.keys(record.stats!.byKind).length);
     const alerts = record.events.filter((event) => event.type === 'alert');

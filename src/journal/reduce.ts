@@ -41,6 +41,8 @@ class RunReducer {
   private entries = 0;
   private readonly segments: RunSegment[] = [];
   private readonly steps = new Map<string, StepRecord>();
+  /** Each nested step's enclosing step. */
+  private readonly parents = new Map<string, string>();
   /** Runs of each step with memory measured before and after, for the means. */
   private readonly measuredRuns = new Map<string, number>();
   private readonly tallies = new Map<string, { records: number; filled: Map<string, number> }>();
@@ -62,12 +64,18 @@ class RunReducer {
     const segment = this.segments[this.segments.length - 1];
     if (segment && entry.t > segment.toT) segment.toT = entry.t;
     switch (entry.type) {
-      case 'run-start':
+      case 'run-start': {
         this.start = entry;
+        // Steps are listed depth-first: a step's parent is the last one listed a level up.
+        const open: string[] = [];
         for (const step of entry.workflow.steps) {
+          open.length = step.depth;
+          if (step.depth > 0 && open[step.depth - 1]) this.parents.set(step.id, open[step.depth - 1]);
+          open[step.depth] = step.id;
           this.steps.set(step.id, { id: step.id, kind: step.kind, title: step.title, file: step.file, line: step.line, depth: step.depth, container: step.container, runs: 0, failures: 0, skipped: 0, retries: 0, totalMs: 0, maxMs: 0, maxPagesOpen: 0, requestsBlocked: 0 });
         }
         return;
+      }
       case 'segment':
         this.closeSegment();
         this.end = undefined;
@@ -136,9 +144,12 @@ class RunReducer {
         return;
       case 'blocked':
         for (const [type, n] of Object.entries(entry.byType)) this.counts.requestsBlocked[type] = (this.counts.requestsBlocked[type] ?? 0) + n;
+        // A loop's figures include its steps'.
         for (const [id, n] of Object.entries(entry.byStep)) {
-          const step = this.steps.get(id);
-          if (step) step.requestsBlocked += n;
+          for (let at: string | undefined = id; at; at = this.parents.get(at)) {
+            const step = this.steps.get(at);
+            if (step) step.requestsBlocked += n;
+          }
         }
         return;
       case 'memory':

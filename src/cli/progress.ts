@@ -19,6 +19,8 @@ interface LiveState {
   loop?: { step: StepNode; done: number; total?: number };
   pagesOpen: number;
   pagesVisited: number;
+  /** The page loaded last: a step's title shows its expressions as written, this what they gave. */
+  url?: string;
   records: number;
   memory?: MemorySample;
   notes: string[];
@@ -69,7 +71,10 @@ function track(events: RunEvents, state: LiveState): void {
   events.on('loop-progress', ({ step, done, total }) => (state.loop = { step, done, total }));
   events.on('page-opened', ({ pagesOpen }) => (state.pagesOpen = pagesOpen));
   events.on('page-closed', ({ pagesOpen }) => (state.pagesOpen = pagesOpen));
-  events.on('page-loaded', ({ pagesVisited }) => (state.pagesVisited = pagesVisited));
+  events.on('page-loaded', ({ pagesVisited, url }) => {
+    state.pagesVisited = pagesVisited;
+    state.url = url;
+  });
   events.on('record', ({ count }) => (state.records = count));
   events.on('sample', (sample) => (state.memory = sample));
   events.on('memory', (event) => {
@@ -88,6 +93,7 @@ function describeBrowserEvent(event: RunEventMap['browser'][0]): string {
 function liveLines(state: LiveState): string[] {
   const lines: string[] = [];
   if (state.step) lines.push(`step: ${state.step.title}  (${formatLocation(state.step.loc)})`);
+  if (state.url) lines.push(`page: ${state.url}`);
   if (state.loop) lines.push(`loop: ${state.loop.step.title}  item ${state.loop.done}${state.loop.total ? ` of ${state.loop.total}` : ''}`);
   const mb = totalMb(state.memory);
   const label = state.memory?.totalPssMb !== undefined ? 'PSS' : 'RSS';

@@ -12,6 +12,12 @@ export interface SeriesPoint {
 const FLAT_MB_PER_PAGE = 0.05;
 const FLAT_MB_PER_MINUTE = 1;
 const MIN_WARMUP_PAGES = 5;
+/**
+ * A rate needs enough behind it: two samples of a 20 s run made "-499 MB per minute" out of a
+ * recycle. Fitted only over at least this many samples, and per minute over at least this long.
+ */
+const MIN_RATE_SAMPLES = 10;
+const MIN_RATE_SPAN_MS = 30_000;
 
 /**
  * Min, max, mean, p95 (nearest rank), growth, and the slope of memory per page and per minute
@@ -28,9 +34,10 @@ export function memoryStats(series: SeriesPoint[], options: { warmupPages?: numb
   const sorted = [...values].sort((a, b) => a - b);
   const afterWarmup = series.filter((point) => (point.pages ?? 0) >= warmupPages);
   const byPage = afterWarmup.filter((point) => point.pages !== undefined);
-  const slopeMbPerPage = distinct(byPage.map((p) => p.pages!)) >= 3 ? leastSquaresSlope(byPage.map((p) => p.pages!), byPage.map((p) => p.mb)) : undefined;
-  const timed = afterWarmup.length >= 3 ? afterWarmup : series;
-  const slopeMbPerMinute = timed.length >= 3 ? leastSquaresSlope(timed.map((p) => p.t / 60_000), timed.map((p) => p.mb)) : undefined;
+  const slopeMbPerPage = byPage.length >= MIN_RATE_SAMPLES && distinct(byPage.map((p) => p.pages!)) >= 3 ? leastSquaresSlope(byPage.map((p) => p.pages!), byPage.map((p) => p.mb)) : undefined;
+  const timed = afterWarmup.length >= MIN_RATE_SAMPLES ? afterWarmup : series;
+  const timedSpan = timed.length ? timed[timed.length - 1].t - timed[0].t : 0;
+  const slopeMbPerMinute = timed.length >= MIN_RATE_SAMPLES && timedSpan >= MIN_RATE_SPAN_MS ? leastSquaresSlope(timed.map((p) => p.t / 60_000), timed.map((p) => p.mb)) : undefined;
   return {
     samples: series.length,
     minMb: sorted[0],

@@ -279,6 +279,7 @@ test('a comparison shows both runs side by side with ratios and loads without er
     const data = await page.evaluate(() => JSON.parse(document.getElementById('run-data')!.textContent!).charts);
     assert.deepEqual(data['compare-time'].groups.map((g: { x: unknown[] }) => g.x.length), [a.samples.length, b.samples.length]);
     assert.equal(data['compare-pages'].xAxis, 'pages');
+    assert.deepEqual(await page.locator('#runs .policy-id').allTextContents(), [`${a.policy.name} · version 2 · hash 3f9a1c0be21d`, 'lean · version 3 · hash 0badc0ffee00']);
     assert.deepEqual(await page.locator('#policies tbody tr').first().locator('td').allTextContents(), ['A', a.policy.name, '2', '3f9a1c0be21d', '/work/demo/policies/crawl-safe.yaml']);
     assert.deepEqual(await page.locator('#policies tr', { hasText: 'maxPages' }).locator('td').allTextContents(), ['maxPages', '8', 'default', '2', 'flag --max-pages']);
     const chart = page.locator('svg[data-chart="compare-time"]');

@@ -54,6 +54,7 @@ export function renderComparison(a: RunRecord, b: RunRecord, options: Comparison
     status: record.run.status,
     error: record.run.error ?? null,
     browser: `${record.browser.mode} · ${record.browser.version}`,
+    policy: `${record.policy.name}${record.policy.version !== undefined ? ` · version ${record.policy.version}` : ''}${record.policy.hash ? ` · hash ${record.policy.hash}` : ''}`,
     flowVersion: record.flowVersion,
     measure: measureName(primaryMeasure(record)),
     durationMs: figuresOf.durationMs,

@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import type { BrowserSession } from '../browser/session.js';
 import { stepModule } from '../steps/registry.js';
 import type { StepContext, StepModule, StepNode } from '../steps/types.js';
+import { checkComputedParam } from './computed-params.js';
 import { formatDuration } from './duration.js';
 import { InterruptedError, plainMessage, StepError } from './errors.js';
 import type { RunEvents } from './events.js';
@@ -114,7 +115,15 @@ export class Lane {
   private async attempt(module: StepModule, step: StepNode, scope: Scope): Promise<void> {
     const skip = new Set([...(module.blocks ?? []), ...(module.lazy ?? [])]);
     const params: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(step.params)) params[key] = skip.has(key) ? value : this.evaluate(value, scope);
+    for (const [key, value] of Object.entries(step.params)) {
+      if (skip.has(key)) {
+        params[key] = value;
+        continue;
+      }
+      const checked = checkComputedParam(module, key, value, this.evaluate(value, scope));
+      if (checked.problem) throw new StepError(step, this.services.masker.mask(checked.problem), this.openPage()?.url(), undefined);
+      params[key] = checked.value;
+    }
     // Control steps run for as long as their blocks do; only their own explicit timeout bounds them.
     const timeoutMs = step.options.timeoutMs ?? (module.blocks?.length ? undefined : DEFAULT_TIMEOUT_MS);
     const leased: { page?: Page } = {};

@@ -45,7 +45,8 @@ function pickAlternatives(errors: ErrorObject[]): ErrorObject[] {
     const prefix = `${choice.schemaPath}/`;
     const branches = new Map<number, ErrorObject[]>();
     for (const error of result) {
-      if (!error.schemaPath.startsWith(prefix)) continue;
+      // Steps of one kind share schema paths: only errors inside this choice's value are its branches'.
+      if (!error.schemaPath.startsWith(prefix) || !isWithin(error.instancePath, choice.instancePath)) continue;
       const index = Number(error.schemaPath.slice(prefix.length).split('/')[0]);
       branches.set(index, [...(branches.get(index) ?? []), error]);
     }
@@ -58,6 +59,10 @@ function pickAlternatives(errors: ErrorObject[]): ErrorObject[] {
     }
   }
   return result;
+}
+
+function isWithin(instancePath: string, parent: string): boolean {
+  return instancePath === parent || instancePath.startsWith(`${parent}/`);
 }
 
 function isShapeMismatch(error: ErrorObject, instancePath: string): boolean {

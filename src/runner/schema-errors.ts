@@ -51,7 +51,9 @@ function pickAlternatives(errors: ErrorObject[]): ErrorObject[] {
       branches.set(index, [...(branches.get(index) ?? []), error]);
     }
     const branchErrors = new Set([...branches.values()].flat());
-    const typeMatched = [...branches.entries()].filter(([, list]) => !list.some((e) => isShapeMismatch(e, choice.instancePath)));
+    // yes/no/on/off are text in YAML 1.2: where a boolean is accepted, the author meant the boolean.
+    const booleanMeant = isBooleanWord(choice.data) ? [...branches.entries()].filter(([, list]) => list.some((e) => expectsBoolean(e, choice.instancePath))) : [];
+    const typeMatched = booleanMeant.length ? booleanMeant : [...branches.entries()].filter(([, list]) => !list.some((e) => isShapeMismatch(e, choice.instancePath)));
     result = result.filter((e) => !branchErrors.has(e));
     if (typeMatched.length > 0) {
       const [, best] = typeMatched.sort((a, b) => a[1].length - b[1].length)[0];
@@ -63,6 +65,19 @@ function pickAlternatives(errors: ErrorObject[]): ErrorObject[] {
 
 function isWithin(instancePath: string, parent: string): boolean {
   return instancePath === parent || instancePath.startsWith(`${parent}/`);
+}
+
+/** A word YAML 1.1 read as a boolean, and YAML 1.2 (which flow reads) as text. */
+function isBooleanWord(value: unknown): boolean {
+  return typeof value === 'string' && /^(y|yes|n|no|on|off|true|false)$/i.test(value);
+}
+
+function booleanHint(word: string): string {
+  return /^(true|false)$/i.test(word) ? 'write `true` or `false`, in small letters and without quotes' : 'write `true` or `false`: flow reads yes, no, on and off as text';
+}
+
+function expectsBoolean(error: ErrorObject, instancePath: string): boolean {
+  return error.keyword === 'type' && error.instancePath === instancePath && [(error.params as { type: string | string[] }).type].flat().includes('boolean');
 }
 
 function isShapeMismatch(error: ErrorObject, instancePath: string): boolean {
@@ -136,6 +151,9 @@ function toDiagnostic(source: YamlSource, error: ErrorObject, wording: SchemaWor
       // An empty value, or one whose schema names no type (a step), is described as it is.
       if (error.data === null || error.data === undefined) return base(at(nodeAt(source, path)), `${name} is empty`, schema?.description);
       if (expected === 'something else') return base(at(nodeAt(source, path)), `${name} cannot be ${describeValue(error.data)}`, schema?.description);
+      if (error.keyword === 'type' && isBooleanWord(error.data) && expectsBoolean(error, error.instancePath)) {
+        return base(at(nodeAt(source, path)), `${name} must be true or false, but it is the text ${JSON.stringify(error.data)}`, booleanHint(String(error.data)));
+      }
       return base(at(nodeAt(source, path)), `${name} must be ${expected}, but it is ${describeValue(error.data)}`, schema?.description);
     }
     case 'enum': {

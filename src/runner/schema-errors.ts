@@ -17,7 +17,8 @@ export interface SchemaWording {
  * message about what they meant rather than one per alternative.
  */
 export function schemaDiagnostics(source: YamlSource, errors: ErrorObject[], wording: SchemaWording = {}): Diagnostic[] {
-  const kept = pickAlternatives(errors.filter((error) => !wording.drop?.(error)));
+  // A key's own errors (propertyName set) repeat what the propertyNames error says at the key.
+  const kept = pickAlternatives(errors.filter((error) => !wording.drop?.(error) && error.propertyName === undefined));
   const diagnostics = kept.map((error) => toDiagnostic(source, error, wording));
   const seen = new Set<string>();
   return diagnostics.filter((d) => {
@@ -189,8 +190,11 @@ function toDiagnostic(source: YamlSource, error: ErrorObject, wording: SchemaWor
       const accepted = schema?.description?.replace(/\.$/, '');
       return base(at(nodeAt(source, path)), accepted ? `${name} cannot be ${describeValue(error.data)}` : `${name} is not written as expected: ${describeValue(error.data)}`, accepted ? `${accepted}.` : undefined);
     }
-    case 'propertyNames':
-      return base(at(nodeAt(source, path)), `${name} has a name that is not allowed`, 'names start with a letter or _ and hold only letters, digits and _');
+    case 'propertyNames': {
+      const key = String((error.params as { propertyName: string }).propertyName);
+      const hint = schema?.propertyNames?.description ?? 'names start with a letter or _ and hold only letters, digits and _';
+      return base(at(keyNodeAt(source, path, key)), `${name} cannot have a key named ${JSON.stringify(key)}`, hint);
+    }
     default:
       return base(at(nodeAt(source, path)), `${name} ${error.message ?? 'is not valid'}`);
   }

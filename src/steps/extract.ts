@@ -3,7 +3,7 @@ import { orExpression } from '../runner/json-schema.js';
 import { Deadline, seconds } from './support/deadline.js';
 import type { Page } from 'playwright-core';
 import { extractInPage, type FieldProblem, type FieldSpec, type PageExtraction } from './support/extract-page.js';
-import { isTrue, variableNameSchema } from './support/names.js';
+import { fieldNameSchema, isTrue, variableNameSchema } from './support/names.js';
 import { defineStep, type DatasetRecord } from './types.js';
 
 type FieldParam = string | { selector?: string; get?: FieldSpec['get']; attribute?: string; all?: boolean; required?: boolean };
@@ -51,7 +51,7 @@ export default defineStep<ExtractParams>({
       fields: {
         type: 'object',
         minProperties: 1,
-        propertyNames: { type: 'string', minLength: 1 },
+        propertyNames: fieldNameSchema,
         additionalProperties: fieldSchema,
         description: 'The fields of each record: a name, and a selector or a mapping saying what to take.',
         examples: [{ name: 'h2', url: { selector: 'a', attribute: 'href' }, price: '.price' }],
@@ -61,7 +61,7 @@ export default defineStep<ExtractParams>({
       dataset: { type: 'boolean', description: 'Add the records to the run\'s dataset. Default: true, or false when `into` is given.', examples: [true] },
       add: {
         type: 'object',
-        propertyNames: { type: 'string', minLength: 1 },
+        propertyNames: fieldNameSchema,
         description: 'Fixed fields added to every record, such as the page number or the category being read.',
         examples: [{ category: '${{ item.name }}' }],
       },

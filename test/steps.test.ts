@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseCsv } from '../src/steps/support/csv.js';
+import { readItemsFile } from '../src/steps/support/items-file.js';
 import { flowRunner } from './support/run-flow.js';
 
 /** Every step kind, run by the real runner in a real Chromium against the pages in fixtures/steps/. */
@@ -357,11 +358,29 @@ describe('CSV files for forEach', () => {
     ]);
   });
 
-  test('short rows are padded; malformed files name the line', () => {
-    assert.deepEqual(parseCsv('a,b,c\n1\n'), [{ a: '1', b: '', c: '' }]);
-    assert.throws(() => parseCsv('a,b\n1,2,3\n', 'x.csv'), { message: 'x.csv, line 2: 3 fields, but the header has 2' });
+  test('a row with fewer or more fields than the header, and malformed files, are refused at their line', () => {
+    assert.deepEqual(parseCsv('a,b,c\n1,,\n'), [{ a: '1', b: '', c: '' }]);
+    assert.throws(() => parseCsv('a,b,c\n1,2,3\n1\n', 'x.csv'), { message: 'x.csv, line 3: 1 field, but the header has 3 (a, b, c); write an empty field as nothing between two commas (a,,c)' });
+    assert.throws(() => parseCsv('a,b\n1,2,3\n', 'x.csv'), { message: 'x.csv, line 2: 3 fields, but the header has 2 (a, b); put a field holding a comma in double quotes' });
     assert.throws(() => parseCsv('a,b\n"1,2\n3,4\n', 'x.csv'), { message: 'x.csv, line 2: a quoted field is never closed' });
     assert.throws(() => parseCsv('a,b\n1"x",2\n', 'x.csv'), /x\.csv, line 2: a quote inside an unquoted field/);
     assert.throws(() => parseCsv('a,a\n1,2\n', 'x.csv'), { message: 'x.csv: the header names the column "a" twice' });
+  });
+});
+
+describe('item files that are not text', () => {
+  const dir = flow.tmp;
+  const file = (name: string, bytes: Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    return path;
+  };
+
+  test('a picture renamed .csv, a Latin-1 file and a UTF-16 file are named as what they are', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    await assert.rejects(readItemsFile(file('photo.csv', png)), { message: 'photo.csv holds binary data, not text: is it a picture or a spreadsheet file renamed? Export the data as CSV or JSON' });
+    await assert.rejects(readItemsFile(file('latin1.csv', Buffer.from('name,city\nAda,London\nZoë,Zürich\n', 'latin1'))), { message: 'latin1.csv, line 3: this is not UTF-8 text; save the file as UTF-8 (in a spreadsheet: "CSV UTF-8")' });
+    await assert.rejects(readItemsFile(file('wide.json', Buffer.from('\ufeff[1, 2]', 'utf16le'))), { message: 'wide.json is saved as UTF-16 text; save it as UTF-8 (in a spreadsheet: "CSV UTF-8")' });
+    assert.deepEqual(await readItemsFile(file('bom.json', Buffer.from('\ufeff[1, 2]', 'utf8'))), [1, 2]);
   });
 });

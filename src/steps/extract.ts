@@ -1,3 +1,5 @@
+import { StepProblem } from '../runner/errors.js';
+import { HINTS } from '../runner/hints.js';
 import type { JsonSchema } from '../runner/json-schema.js';
 import { orExpression } from '../runner/json-schema.js';
 import { Deadline, seconds } from './support/deadline.js';
@@ -116,7 +118,7 @@ async function extractWhenPresent(page: Page, from: string | undefined, all: boo
       .waitFor({ state: 'attached', timeout: deadline.left() })
       .catch((error: Error) => {
         if (error.name !== 'TimeoutError') throw error;
-        throw new Error(`no element matches ${from} (waited ${seconds(deadline.total)}); add optional: true if some pages lack it`);
+        throw new StepProblem(`no element matches ${from} (waited ${seconds(deadline.total)}); add optional: true if some pages lack it`, HINTS.element);
       });
   }
   if (!all) roots = roots.first();

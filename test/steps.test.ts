@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseCsv } from '../src/steps/support/csv.js';
 import { readItemsFile } from '../src/steps/support/items-file.js';
@@ -345,6 +347,73 @@ steps:
       { name: 'Red shoes', label: 'terse page' },
     ]);
     assert.equal(run.failures.at(-1), 'product.yaml has no variable "nope"; its variables: base, id, label');
+  });
+});
+
+describe('failures say which page and what to try', () => {
+  /** A site that answers the status it is asked for (/status/500 with an error page), and never answers /hang. */
+  const site = createServer((request, response) => {
+    const status = /^\/status\/(\d{3})$/.exec(request.url ?? '')?.[1];
+    if (status) response.writeHead(Number(status), { 'content-type': 'text/html' }).end(`<h1>Error page ${status}</h1>`);
+  });
+  let origin = '';
+  let closedPort = 0;
+  before(async () => {
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+  });
+  after(() => {
+    site.closeAllConnections();
+    site.close();
+  });
+  const head = () => `vars:\n  site: ${origin}`;
+
+  test('goto fails on an HTTP error status unless allowStatus allows it, and the error page is never read as data', async () => {
+    const run = await runFlow(
+      `
+  - goto: { url: "\${{ site }}/status/404", allowStatus: [404] }
+  - extract: { fields: { heading: h1 } }
+  - goto: { url: "\${{ site }}/status/503", allowStatus: 5xx }
+  - extract: { fields: { heading: h1 } }
+  - goto: { url: "\${{ site }}/status/418", allowStatus: ["400-420", 500] }
+  - extract: { fields: { heading: h1 } }
+  - goto: { url: "\${{ site }}/status/404", allowStatus: 410 }
+    optional: true
+  - goto: \${{ site }}/status/500
+  - extract: { fields: { heading: h1 } }
+`,
+      { head: head() },
+    );
+    assert.equal(run.exitCode, 1);
+    assert.deepEqual(run.records, [{ heading: 'Error page 404' }, { heading: 'Error page 503' }, { heading: 'Error page 418' }]);
+    assert.deepEqual(run.failures, [`the page answered HTTP 404 Not Found: ${origin}/status/404`, `the page answered HTTP 500 Internal Server Error: ${origin}/status/500`]);
+    assert.ok(run.logs.includes(`${origin}/status/404 answered HTTP 404, which allowStatus allows`), run.logs.join('\n'));
+    const block = run.failure!.describe();
+    assert.match(block, new RegExp(`\\n {2}page: +${origin}/status/500\\n`));
+    assert.match(block, /\n {2}hint: +check the address; if the page is meant to answer 500, add allowStatus: \[500\] to the step(\n|$)/);
+  });
+
+  test('a site that cannot be reached or a page that never loads is named in the failure, with a hint', async () => {
+    const refused = `http://127.0.0.1:${closedPort}/nothing-here`;
+    const run = await runFlow(
+      `
+  - goto: ${refused}
+    optional: true
+  - goto: \${{ site }}/hang
+    timeout: 3s
+`,
+      { head: head() },
+    );
+    assert.equal(run.exitCode, 1);
+    assert.deepEqual(run.failures, [`nothing answers at this address (ERR_CONNECTION_REFUSED): ${refused}`, `the page did not finish loading (waited 2.7 s for "load"): ${origin}/hang`]);
+    assert.deepEqual(run.record.failures.map((failure) => failure.url), [refused, `${origin}/hang`]);
+    const block = run.failure!.describe();
+    assert.match(block, new RegExp(`\\n {2}page: +${origin}/hang\\n`), block);
+    assert.match(block, /\n {2}hint: +check that the site is up; if it is only slow, give the step a longer timeout \(timeout: 60s\) or wait for less \(waitUntil: domcontentloaded\)(\n|$)/);
   });
 });
 

@@ -415,6 +415,22 @@ describe('failures say which page and what to try', () => {
     assert.match(block, new RegExp(`\\n {2}page: +${origin}/hang\\n`), block);
     assert.match(block, /\n {2}hint: +check that the site is up; if it is only slow, give the step a longer timeout \(timeout: 60s\) or wait for less \(waitUntil: domcontentloaded\)(\n|$)/);
   });
+
+  test("Playwright's terminal colour codes never reach a message; its reason for an element not being ready does", async () => {
+    const run = await runFlow(`
+  - goto: \${{ serve.url }}/index.html
+  - select: { field: h1, option: Lamps }
+    optional: true
+    timeout: 1s
+  - evaluate: "document.body.insertAdjacentHTML('beforeend', '<div id=veil style=\\"position: fixed; inset: 0\\"></div>')"
+  - click: "#counter"
+    timeout: 3s
+`);
+    assert.equal(run.exitCode, 1);
+    assert.deepEqual(run.failures, ['Element is not a <select> element', '#counter did not become ready (waited 2.7 s): <div id="veil"></div> intercepts pointer events']);
+    assert.doesNotMatch(readFileSync(run.recordPath, 'utf8'), /\\u001b|\u001b/);
+    assert.match(run.failure!.describe(), /\n {2}hint: +check the selector or text against the page \(see the screenshot\); if the page is only slow, give the step a longer timeout, such as timeout: 60s(\n|$)/);
+  });
 });
 
 describe('CSV files for forEach', () => {

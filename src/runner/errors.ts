@@ -68,7 +68,12 @@ export class StoppedByPolicyError extends Error {}
 
 /** Playwright's messages carry a call log after the first lines; a reader needs the first. */
 export function plainMessage(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
+  const text = withoutColours(error instanceof Error ? error.message : String(error));
   const first = text.split('\n').filter((line) => line.trim() && !line.startsWith('Call log:') && !/^\s+-/.test(line));
-  return first.slice(0, 3).join(' ').replace(/\s+/g, ' ').replace(/^(page|locator|frame|elementHandle|browserContext|browser|keyboard|mouse)\.\w+: /, '').trim();
+  return first.slice(0, 3).join(' ').replace(/\s+/g, ' ').replace(/^(page|locator|frame|elementHandle|browserContext|browser|keyboard|mouse)\.\w+: (Error: )?/, '').trim();
+}
+
+/** Playwright colours its call logs with terminal codes (ESC[2m ... ESC[22m) even when nothing is a terminal. */
+export function withoutColours(text: string): string {
+  return text.replace(/\u001b\[[0-9;]*m/g, '');
 }

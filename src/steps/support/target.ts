@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import type { JsonSchema } from '../../runner/json-schema.js';
-import { StepProblem } from '../../runner/errors.js';
+import { StepProblem, withoutColours } from '../../runner/errors.js';
 import { HINTS } from '../../runner/hints.js';
 import { Deadline, seconds } from './deadline.js';
 
@@ -180,7 +180,7 @@ async function whyNotReady(locator: Locator, description: string, error: Error, 
     if (!(await locator.isEnabled({ timeout: 1000 }).catch(() => true))) return `${description} is disabled ${waited}`;
   }
   // Playwright's call log ends with what it was still waiting for, such as "<div> intercepts pointer events".
-  const lastLogLine = error.message
+  const lastLogLine = withoutColours(error.message)
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.startsWith('- ') && !/^- (waiting for|attempting|retrying|waiting \d+ms)/.test(line))

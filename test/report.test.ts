@@ -205,6 +205,18 @@ test('a run that stopped before its first sample still gets a report', () => {
   assert.match(html, /<span class="pill interrupted" id="status">interrupted<\/span>/);
 });
 
+test('the effective policy names the policies it extends, nearest first, and no Extends line when it extends none', () => {
+  const record = syntheticRunRecord();
+  const extendsLine = (chain: string[]) => {
+    record.policy = { ...record.policy, file: chain.at(-1)!, chain };
+    const policy = /<section id="policy">[\s\S]*?<\/section>/.exec(renderReport(record))![0];
+    return /<dt>Extends<\/dt><dd class="mono">([^<]*)<\/dd>/.exec(policy)?.[1];
+  };
+  assert.equal(extendsLine(['/work/demo/policies/crawl-safe.yaml']), undefined);
+  assert.equal(extendsLine(['/work/demo/policies/base.yaml', '/work/demo/policies/crawl-safe.yaml']), '/work/demo/policies/base.yaml');
+  assert.equal(extendsLine(['/work/demo/policies/base.yaml', '/work/demo/policies/lean.yaml', '/work/demo/policies/crawl-safe.yaml']), '/work/demo/policies/lean.yaml, which extends /work/demo/policies/base.yaml');
+});
+
 test('the templates hold one triple-stash: the chart JSON in its script element', () => {
   const dir = join(root, 'reports');
   const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) => /\.(hbs|css|js)$/.test(name));

@@ -71,7 +71,7 @@ describe('flow run', () => {
     }
   });
 
-  test('a failing step: one block with the step, file:line, the page URL and the cause, a screenshot, exit 1', () => {
+  test('a failing step: one block with the step, file:line, the page URL, the cause, a hint, a screenshot, exit 1', () => {
     const { file, dir } = workflow(`
   - goto: \${{ serve.url }}/slow.html?n=7
   - extract: { fields: { item: h1 } }
@@ -82,7 +82,7 @@ describe('flow run', () => {
     const out = join(dir, 'run');
     const result = flow(['run', file, '--out', out]);
     assert.equal(result.status, 1);
-    assert.match(result.stderr, /^\nStep failed: click "Buy now"\n {2}where: +.*flow\.yaml:9:5\n {2}page: +http:\/\/127\.0\.0\.1:\d+\/slow\.html\?n=7\n {2}cause: +nothing on the page shows "Buy now" \(waited 900 ms\)\n/);
+    assert.match(result.stderr, /^\nStep failed: click "Buy now"\n {2}where: +.*flow\.yaml:9:5\n {2}page: +http:\/\/127\.0\.0\.1:\d+\/slow\.html\?n=7\n {2}cause: +nothing on the page shows "Buy now" \(waited 900 ms\)\n {2}hint: +check the selector or text against the page \(see the screenshot\); if the page is only slow, give the step a longer timeout, such as timeout: 60s\n {2}screenshot: /);
     assert.doesNotMatch(result.stderr + result.stdout, /never reached/);
     assert.doesNotMatch(result.stderr, /\n\s+at .+:\d+:\d+\)?\n/, 'no stack trace');
     const shot = /screenshot: +(\S+\.png)/.exec(result.stderr)?.[1];

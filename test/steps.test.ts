@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { parseCsv } from '../src/steps/support/csv.js';
+import { readItemsFile } from '../src/steps/support/items-file.js';
 import { flowRunner } from './support/run-flow.js';
 
 /** Every step kind, run by the real runner in a real Chromium against the pages in fixtures/steps/. */
@@ -348,6 +351,89 @@ steps:
   });
 });
 
+describe('failures say which page and what to try', () => {
+  /** A site that answers the status it is asked for (/status/500 with an error page), and never answers /hang. */
+  const site = createServer((request, response) => {
+    const status = /^\/status\/(\d{3})$/.exec(request.url ?? '')?.[1];
+    if (status) response.writeHead(Number(status), { 'content-type': 'text/html' }).end(`<h1>Error page ${status}</h1>`);
+  });
+  let origin = '';
+  let closedPort = 0;
+  before(async () => {
+    await new Promise<void>((resolve) => site.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    closedPort = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+  });
+  after(() => {
+    site.closeAllConnections();
+    site.close();
+  });
+  const head = () => `vars:\n  site: ${origin}`;
+
+  test('goto fails on an HTTP error status unless allowStatus allows it, and the error page is never read as data', async () => {
+    const run = await runFlow(
+      `
+  - goto: { url: "\${{ site }}/status/404", allowStatus: [404] }
+  - extract: { fields: { heading: h1 } }
+  - goto: { url: "\${{ site }}/status/503", allowStatus: 5xx }
+  - extract: { fields: { heading: h1 } }
+  - goto: { url: "\${{ site }}/status/418", allowStatus: ["400-420", 500] }
+  - extract: { fields: { heading: h1 } }
+  - goto: { url: "\${{ site }}/status/404", allowStatus: 410 }
+    optional: true
+  - goto: \${{ site }}/status/500
+  - extract: { fields: { heading: h1 } }
+`,
+      { head: head() },
+    );
+    assert.equal(run.exitCode, 1);
+    assert.deepEqual(run.records, [{ heading: 'Error page 404' }, { heading: 'Error page 503' }, { heading: 'Error page 418' }]);
+    assert.deepEqual(run.failures, [`the page answered HTTP 404 Not Found: ${origin}/status/404`, `the page answered HTTP 500 Internal Server Error: ${origin}/status/500`]);
+    assert.ok(run.logs.includes(`${origin}/status/404 answered HTTP 404, which allowStatus allows`), run.logs.join('\n'));
+    const block = run.failure!.describe();
+    assert.match(block, new RegExp(`\\n {2}page: +${origin}/status/500\\n`));
+    assert.match(block, /\n {2}hint: +check the address; if the page is meant to answer 500, add allowStatus: \[500\] to the step(\n|$)/);
+  });
+
+  test('a site that cannot be reached or a page that never loads is named in the failure, with a hint', async () => {
+    const refused = `http://127.0.0.1:${closedPort}/nothing-here`;
+    const run = await runFlow(
+      `
+  - goto: ${refused}
+    optional: true
+  - goto: \${{ site }}/hang
+    timeout: 3s
+`,
+      { head: head() },
+    );
+    assert.equal(run.exitCode, 1);
+    assert.deepEqual(run.failures, [`nothing answers at this address (ERR_CONNECTION_REFUSED): ${refused}`, `the page did not finish loading (waited 2.7 s for "load"): ${origin}/hang`]);
+    assert.deepEqual(run.record.failures.map((failure) => failure.url), [refused, `${origin}/hang`]);
+    const block = run.failure!.describe();
+    assert.match(block, new RegExp(`\\n {2}page: +${origin}/hang\\n`), block);
+    assert.match(block, /\n {2}hint: +check that the site is up; if it is only slow, give the step a longer timeout \(timeout: 60s\) or wait for less \(waitUntil: domcontentloaded\)(\n|$)/);
+  });
+
+  test("Playwright's terminal colour codes never reach a message; its reason for an element not being ready does", async () => {
+    const run = await runFlow(`
+  - goto: \${{ serve.url }}/index.html
+  - select: { field: h1, option: Lamps }
+    optional: true
+    timeout: 1s
+  - evaluate: "document.body.insertAdjacentHTML('beforeend', '<div id=veil style=\\"position: fixed; inset: 0\\"></div>')"
+  - click: "#counter"
+    timeout: 3s
+`);
+    assert.equal(run.exitCode, 1);
+    assert.deepEqual(run.failures, ['Element is not a <select> element', '#counter did not become ready (waited 2.7 s): <div id="veil"></div> intercepts pointer events']);
+    assert.doesNotMatch(readFileSync(run.recordPath, 'utf8'), /\\u001b|\u001b/);
+    assert.match(run.failure!.describe(), /\n {2}hint: +check the selector or text against the page \(see the screenshot\); if the page is only slow, give the step a longer timeout, such as timeout: 60s(\n|$)/);
+  });
+});
+
 describe('CSV files for forEach', () => {
   test('quoted fields hold commas, doubled quotes and line breaks; blank lines are skipped', () => {
     const rows = parseCsv('\uFEFFname,note\r\n"Smith, Ada","said ""hi""\r\nthen left"\r\n\r\nBob,\n"",x\n', 'people.csv');
@@ -358,11 +444,29 @@ describe('CSV files for forEach', () => {
     ]);
   });
 
-  test('short rows are padded; malformed files name the line', () => {
-    assert.deepEqual(parseCsv('a,b,c\n1\n'), [{ a: '1', b: '', c: '' }]);
-    assert.throws(() => parseCsv('a,b\n1,2,3\n', 'x.csv'), { message: 'x.csv, line 2: 3 fields, but the header has 2' });
+  test('a row with fewer or more fields than the header, and malformed files, are refused at their line', () => {
+    assert.deepEqual(parseCsv('a,b,c\n1,,\n'), [{ a: '1', b: '', c: '' }]);
+    assert.throws(() => parseCsv('a,b,c\n1,2,3\n1\n', 'x.csv'), { message: 'x.csv, line 3: 1 field, but the header has 3 (a, b, c); write an empty field as nothing between two commas (a,,c)' });
+    assert.throws(() => parseCsv('a,b\n1,2,3\n', 'x.csv'), { message: 'x.csv, line 2: 3 fields, but the header has 2 (a, b); put a field holding a comma in double quotes' });
     assert.throws(() => parseCsv('a,b\n"1,2\n3,4\n', 'x.csv'), { message: 'x.csv, line 2: a quoted field is never closed' });
     assert.throws(() => parseCsv('a,b\n1"x",2\n', 'x.csv'), /x\.csv, line 2: a quote inside an unquoted field/);
     assert.throws(() => parseCsv('a,a\n1,2\n', 'x.csv'), { message: 'x.csv: the header names the column "a" twice' });
+  });
+});
+
+describe('item files that are not text', () => {
+  const dir = flow.tmp;
+  const file = (name: string, bytes: Buffer) => {
+    const path = join(dir, name);
+    writeFileSync(path, bytes);
+    return path;
+  };
+
+  test('a picture renamed .csv, a Latin-1 file and a UTF-16 file are named as what they are', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010806000000', 'hex');
+    await assert.rejects(readItemsFile(file('photo.csv', png)), { message: 'photo.csv holds binary data, not text: is it a picture or a spreadsheet file renamed? Export the data as CSV or JSON' });
+    await assert.rejects(readItemsFile(file('latin1.csv', Buffer.from('name,city\nAda,London\nZoë,Zürich\n', 'latin1'))), { message: 'latin1.csv, line 3: this is not UTF-8 text; save the file as UTF-8 (in a spreadsheet: "CSV UTF-8")' });
+    await assert.rejects(readItemsFile(file('wide.json', Buffer.from('\ufeff[1, 2]', 'utf16le'))), { message: 'wide.json is saved as UTF-16 text; save it as UTF-8 (in a spreadsheet: "CSV UTF-8")' });
+    assert.deepEqual(await readItemsFile(file('bom.json', Buffer.from('\ufeff[1, 2]', 'utf8'))), [1, 2]);
   });
 });

@@ -11,7 +11,8 @@ export interface PolicyView {
   version: string | null;
   file: string | null;
   hash: string | null;
-  chain: string[];
+  /** The policies this one extends, nearest first; empty when it extends none. */
+  extends: string[];
   settings: SettingRow[];
 }
 
@@ -30,7 +31,11 @@ export function policyView(policy: RecordedPolicy, base: string): PolicyView {
     version: policy.version ?? null,
     file: policy.file ? shownFile(policy.file, base) : null,
     hash: policy.hash ?? null,
-    chain: policy.chain.map((file) => shownFile(file, base)),
+    // The chain runs from the base to the policy itself, which extends only those before it.
+    extends: policy.chain
+      .slice(0, -1)
+      .reverse()
+      .map((file) => shownFile(file, base)),
     settings: SETTING_SPECS.map((spec) => {
       const origin = policy.origins[spec.path];
       return { path: spec.path, value: formatSettingValue(spec, policy.settings), origin: shownOrigin(origin, base), originKind: origin?.kind ?? 'default' };

@@ -5,8 +5,7 @@ import type { BrowserSession } from '../browser/session.js';
 import { stepModule } from '../steps/registry.js';
 import type { StepContext, StepModule, StepNode } from '../steps/types.js';
 import { checkComputedParam } from './computed-params.js';
-import { formatDuration } from './duration.js';
-import { InterruptedError, plainMessage, StepError } from './errors.js';
+import { failureDetails, InterruptedError, plainMessage, StepError, stepTimedOut } from './errors.js';
 import type { RunEvents } from './events.js';
 import { resolveDeep } from './expressions.js';
 import { itemKey, type ItemLedger } from './items.js';
@@ -91,7 +90,7 @@ export class Lane {
           continue;
         }
         events.emit('step-end', { step, laneId: this.id, status: 'failed', durationMs: performance.now() - started, error: cause, retries: attempt - 1, page: this.openPage() });
-        const failure = error instanceof StepError ? error : await this.describeFailure(step, cause);
+        const failure = error instanceof StepError ? error : await this.describeFailure(step, cause, error);
         this.services.onFailure({
           stepId: failure.step.id,
           title: failure.step.title,
@@ -198,7 +197,7 @@ export class Lane {
     };
   }
 
-  private async describeFailure(step: StepNode, cause: string): Promise<StepError> {
+  private async describeFailure(step: StepNode, cause: string, error: unknown): Promise<StepError> {
     const page = this.openPage();
     let screenshot: string | undefined;
     if (page && !stepModule(step.kind)?.blocks?.length) {
@@ -208,7 +207,8 @@ export class Lane {
       // A password the workflow typed stays hidden in the picture: pixels cannot be masked after.
       screenshot = await page.screenshot({ path, timeout: 5000, mask: [page.locator('input[type=password]')] }).then(() => name, () => undefined);
     }
-    return new StepError(step, this.services.masker.mask(cause), page?.url(), screenshot);
+    const { url, hint } = failureDetails(error, page);
+    return new StepError(step, this.services.masker.mask(cause), url && this.services.masker.mask(url), screenshot, hint);
   }
 }
 
@@ -224,7 +224,7 @@ const HANG_GRACE_MS = 1000;
 
 function bounded<T>(work: Promise<T>, timeoutMs: number | undefined, signal: AbortSignal): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const timer = timeoutMs === undefined ? undefined : setTimeout(() => reject(new Error(`the step took longer than its ${formatDuration(timeoutMs)} timeout`)), timeoutMs + HANG_GRACE_MS);
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => reject(stepTimedOut(timeoutMs)), timeoutMs + HANG_GRACE_MS);
     const onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(resolve, reject).finally(() => {

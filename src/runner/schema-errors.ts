@@ -17,7 +17,8 @@ export interface SchemaWording {
  * message about what they meant rather than one per alternative.
  */
 export function schemaDiagnostics(source: YamlSource, errors: ErrorObject[], wording: SchemaWording = {}): Diagnostic[] {
-  const kept = pickAlternatives(withoutDropped(errors, wording));
+  // A key's own errors (propertyName set) repeat what the propertyNames error says at the key.
+  const kept = pickAlternatives(withoutDropped(errors, wording).filter((error) => error.propertyName === undefined));
   const diagnostics = kept.map((error) => toDiagnostic(source, error, wording));
   const seen = new Set<string>();
   return diagnostics.filter((d) => {
@@ -58,12 +59,15 @@ function pickAlternatives(errors: ErrorObject[]): ErrorObject[] {
     const prefix = `${choice.schemaPath}/`;
     const branches = new Map<number, ErrorObject[]>();
     for (const error of result) {
-      if (!error.schemaPath.startsWith(prefix)) continue;
+      // Steps of one kind share schema paths: only errors inside this choice's value are its branches'.
+      if (!error.schemaPath.startsWith(prefix) || !isWithin(error.instancePath, choice.instancePath)) continue;
       const index = Number(error.schemaPath.slice(prefix.length).split('/')[0]);
       branches.set(index, [...(branches.get(index) ?? []), error]);
     }
     const branchErrors = new Set([...branches.values()].flat());
-    const typeMatched = [...branches.entries()].filter(([, list]) => !list.some((e) => isShapeMismatch(e, choice.instancePath)));
+    // yes/no/on/off are text in YAML 1.2: where a boolean is accepted, the author meant the boolean.
+    const booleanMeant = isBooleanWord(choice.data) ? [...branches.entries()].filter(([, list]) => list.some((e) => expectsBoolean(e, choice.instancePath))) : [];
+    const typeMatched = booleanMeant.length ? booleanMeant : [...branches.entries()].filter(([, list]) => !list.some((e) => isShapeMismatch(e, choice.instancePath)));
     result = result.filter((e) => !branchErrors.has(e));
     if (typeMatched.length > 0) {
       const [, best] = typeMatched.sort((a, b) => a[1].length - b[1].length)[0];
@@ -71,6 +75,23 @@ function pickAlternatives(errors: ErrorObject[]): ErrorObject[] {
     }
   }
   return result;
+}
+
+function isWithin(instancePath: string, parent: string): boolean {
+  return instancePath === parent || instancePath.startsWith(`${parent}/`);
+}
+
+/** A word YAML 1.1 read as a boolean, and YAML 1.2 (which flow reads) as text. */
+function isBooleanWord(value: unknown): boolean {
+  return typeof value === 'string' && /^(y|yes|n|no|on|off|true|false)$/i.test(value);
+}
+
+function booleanHint(word: string): string {
+  return /^(true|false)$/i.test(word) ? 'write `true` or `false`, in small letters and without quotes' : 'write `true` or `false`: flow reads yes, no, on and off as text';
+}
+
+function expectsBoolean(error: ErrorObject, instancePath: string): boolean {
+  return error.keyword === 'type' && error.instancePath === instancePath && [(error.params as { type: string | string[] }).type].flat().includes('boolean');
 }
 
 function isShapeMismatch(error: ErrorObject, instancePath: string): boolean {
@@ -145,6 +166,9 @@ function toDiagnostic(source: YamlSource, error: ErrorObject, wording: SchemaWor
       // An empty value, or one whose schema names no type, is described as it is.
       if (error.data === null || error.data === undefined) return base(at(nodeAt(source, path)), `${name} is empty`, schema?.description);
       if (expected === 'something else') return base(at(nodeAt(source, path)), `${name} cannot be ${describeValue(error.data)}`, schema?.description);
+      if (error.keyword === 'type' && isBooleanWord(error.data) && expectsBoolean(error, error.instancePath)) {
+        return base(at(nodeAt(source, path)), `${name} must be true or false, but it is the text ${JSON.stringify(error.data)}`, booleanHint(String(error.data)));
+      }
       return base(at(nodeAt(source, path)), `${name} must be ${expected}, but it is ${describeValue(error.data)}`, schema?.description);
     }
     case 'enum': {
@@ -180,8 +204,11 @@ function toDiagnostic(source: YamlSource, error: ErrorObject, wording: SchemaWor
       const accepted = schema?.description?.replace(/\.$/, '');
       return base(at(nodeAt(source, path)), accepted ? `${name} cannot be ${describeValue(error.data)}` : `${name} is not written as expected: ${describeValue(error.data)}`, accepted ? `${accepted}.` : undefined);
     }
-    case 'propertyNames':
-      return base(at(nodeAt(source, path)), `${name} has a name that is not allowed`, 'names start with a letter or _ and hold only letters, digits and _');
+    case 'propertyNames': {
+      const key = String((error.params as { propertyName: string }).propertyName);
+      const hint = schema?.propertyNames?.description ?? 'names start with a letter or _ and hold only letters, digits and _';
+      return base(at(keyNodeAt(source, path, key)), `${name} cannot have a key named ${JSON.stringify(key)}`, hint);
+    }
     default:
       return base(at(nodeAt(source, path)), `${name} ${error.message ?? 'is not valid'}`);
   }

@@ -1,9 +1,11 @@
+import { StepProblem } from '../runner/errors.js';
+import { HINTS } from '../runner/hints.js';
 import type { JsonSchema } from '../runner/json-schema.js';
 import { orExpression } from '../runner/json-schema.js';
 import { Deadline, seconds } from './support/deadline.js';
 import type { Page } from 'playwright-core';
 import { extractInPage, type FieldProblem, type FieldSpec, type PageExtraction } from './support/extract-page.js';
-import { isTrue, variableNameSchema } from './support/names.js';
+import { fieldNameSchema, isTrue, variableNameSchema } from './support/names.js';
 import { defineStep, type DatasetRecord } from './types.js';
 
 type FieldParam = string | { selector?: string; get?: FieldSpec['get']; attribute?: string; all?: boolean; required?: boolean };
@@ -51,7 +53,7 @@ export default defineStep<ExtractParams>({
       fields: {
         type: 'object',
         minProperties: 1,
-        propertyNames: { type: 'string', minLength: 1 },
+        propertyNames: fieldNameSchema,
         additionalProperties: fieldSchema,
         description: 'The fields of each record: a name, and a selector or a mapping saying what to take.',
         examples: [{ name: 'h2', url: { selector: 'a', attribute: 'href' }, price: '.price' }],
@@ -61,7 +63,7 @@ export default defineStep<ExtractParams>({
       dataset: { type: 'boolean', description: 'Add the records to the run\'s dataset. Default: true, or false when `into` is given.', examples: [true] },
       add: {
         type: 'object',
-        propertyNames: { type: 'string', minLength: 1 },
+        propertyNames: fieldNameSchema,
         description: 'Fixed fields added to every record, such as the page number or the category being read.',
         examples: [{ category: '${{ item.name }}' }],
       },
@@ -116,7 +118,7 @@ async function extractWhenPresent(page: Page, from: string | undefined, all: boo
       .waitFor({ state: 'attached', timeout: deadline.left() })
       .catch((error: Error) => {
         if (error.name !== 'TimeoutError') throw error;
-        throw new Error(`no element matches ${from} (waited ${seconds(deadline.total)}); add optional: true if some pages lack it`);
+        throw new StepProblem(`no element matches ${from} (waited ${seconds(deadline.total)}); add optional: true if some pages lack it`, HINTS.element);
       });
   }
   if (!all) roots = roots.first();

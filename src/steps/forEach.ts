@@ -26,7 +26,7 @@ export default defineStep<ForEachParams>({
     required: ['steps'],
     properties: {
       items: orExpression({ type: 'array', description: 'The list to go through, usually an expression such as ${{ products }}.', examples: ['${{ products }}', ['shoes', 'hats']] }),
-      file: { type: 'string', minLength: 1, description: 'A file of items, relative to the workflow: .csv (each row an object keyed by the header; values are text), .json (an array) or .jsonl.', examples: ['data/searches.csv'] },
+      file: { type: 'string', minLength: 1, description: 'A UTF-8 text file of items, relative to the workflow: .csv (each row an object keyed by the header, with as many fields as the header; values are text), .json (an array) or .jsonl.', examples: ['data/searches.csv'] },
       as: variableNameSchema('The name of the current item in the steps. Default item.', 'product'),
       index: variableNameSchema('The name of the current position (0, 1, 2...) in the steps. Default index.', 'i'),
       concurrency: orExpression({ type: 'integer', minimum: 1, description: "How many items run at once, each in a page of its own. Default 1 (in order, on the current page); capped by the policy's page limit.", examples: [3] }),

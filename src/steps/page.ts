@@ -1,8 +1,10 @@
 import { stepsRef } from '../runner/json-schema.js';
+import { absoluteUrl, allowStatusSchema, openUrl } from './support/navigate.js';
 import { defineStep } from './types.js';
 
 interface PageParams {
   url?: string;
+  allowStatus?: number | string | (number | string)[];
 }
 
 export default defineStep<PageParams>({
@@ -17,6 +19,7 @@ export default defineStep<PageParams>({
         required: ['steps'],
         properties: {
           url: { type: 'string', minLength: 1, description: 'Open the new page at this address; relative addresses resolve against the current page.', examples: ['${{ product.url }}'] },
+          allowStatus: { ...allowStatusSchema, description: `With url: ${allowStatusSchema.description}` },
           steps: { ...stepsRef, description: 'The steps run in the new page.' },
         },
       },
@@ -32,13 +35,7 @@ export default defineStep<PageParams>({
     await ctx.inNewLane(async (lane) => {
       if (params.url) {
         const page = await lane.page();
-        let url: string;
-        try {
-          url = new URL(String(params.url), base?.startsWith('http') ? base : undefined).href;
-        } catch {
-          throw new Error(`"${String(params.url)}" is not a web address; write it in full, such as https://example.com/page`);
-        }
-        await page.goto(url, { timeout: lane.timeoutMs });
+        await openUrl(page, absoluteUrl(String(params.url), base), { timeoutMs: lane.timeoutMs, allowStatus: params.allowStatus });
       }
       await lane.runBlock(node.blocks.steps ?? []);
     });

@@ -1,5 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Locator, Page } from 'playwright-core';
+import { StepProblem } from '../runner/errors.js';
+import { HINTS } from '../runner/hints.js';
 import { durationSchema } from '../runner/json-schema.js';
 import { parseDuration } from '../runner/duration.js';
 import { Deadline, seconds } from './support/deadline.js';
@@ -78,12 +80,12 @@ export default defineStep<WaitParams>({
     const deadline = new Deadline(ctx.timeoutMs);
     const waited = `(waited ${seconds(deadline.total)})`;
     if (params.load) {
-      await page.waitForLoadState(params.load, { timeout: deadline.left() }).catch(timedOut(`the page did not reach "${params.load}" ${waited}`));
+      await page.waitForLoadState(params.load, { timeout: deadline.left() }).catch(timedOut(`the page did not reach "${params.load}" ${waited}`, HINTS.slow));
     } else if (params.url) {
       const pattern = textPattern(params.url);
-      await page.waitForURL((url) => pattern.test(url.href), { timeout: deadline.left() }).catch(timedOut(() => `the URL did not ${pattern.wording} ${waited}; it is ${page.url()}`));
+      await page.waitForURL((url) => pattern.test(url.href), { timeout: deadline.left() }).catch(timedOut(() => `the URL did not ${pattern.wording} ${waited}; it is ${page.url()}`, HINTS.slow));
     } else if (params.script) {
-      await page.waitForFunction(params.script, undefined, { timeout: deadline.left(), polling: 100 }).catch(timedOut(`${clip(params.script, 80)} did not become true ${waited}`));
+      await page.waitForFunction(params.script, undefined, { timeout: deadline.left(), polling: 100 }).catch(timedOut(`${clip(params.script, 80)} did not become true ${waited}`, HINTS.slow));
     } else {
       await waitForElement(page, targetFrom(params as Record<string, unknown>), params.state ?? 'visible', deadline);
     }
@@ -107,14 +109,14 @@ async function waitForElement(page: Page, target: Target, state: ElementState, d
         if (state === 'hidden') return `${name} is still visible ${waited}`;
         if (state === 'attached') return `${name} did not show up ${waited}`;
         return `${name} is still on the page ${waited}`;
-      }),
+      }, HINTS.element),
     );
 }
 
 /** Turns Playwright's timeout into a plain message; other errors pass through. */
-function timedOut(message: string | (() => string | Promise<string>)) {
+function timedOut(message: string | (() => string | Promise<string>), hint: string) {
   return async (error: Error): Promise<never> => {
     if (error.name !== 'TimeoutError') throw error;
-    throw new Error(typeof message === 'string' ? message : await message());
+    throw new StepProblem(typeof message === 'string' ? message : await message(), hint);
   };
 }

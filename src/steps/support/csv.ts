@@ -1,7 +1,10 @@
+import { clip } from './names.js';
+
 /**
  * Parses CSV as RFC 4180 writes it: fields separated by commas, records by CRLF or LF, a field
  * in double quotes may hold commas, line breaks and doubled quotes (""). The first record is the
- * header; each later record becomes an object keyed by it. Blank lines are skipped.
+ * header; each later record becomes an object keyed by it and must have as many fields. Blank
+ * lines are skipped.
  */
 export function parseCsv(text: string, fileName = 'the CSV file'): Record<string, string>[] {
   const rows = csvRows(text.replace(/^\uFEFF/, ''), fileName);
@@ -13,9 +16,17 @@ export function parseCsv(text: string, fileName = 'the CSV file'): Record<string
     if (names.indexOf(name) !== i) throw new Error(`${fileName}: the header names the column "${name}" twice`);
   });
   return records.map(({ fields, line }) => {
-    if (fields.length > names.length) throw new Error(`${fileName}, line ${line}: ${fields.length} fields, but the header has ${names.length}`);
-    return Object.fromEntries(names.map((name, i) => [name, fields[i] ?? '']));
+    // A short row is refused rather than padded: it usually means a broken export or a missing comma, which padding would hide.
+    if (fields.length !== names.length) {
+      const fix = fields.length > names.length ? 'put a field holding a comma in double quotes' : 'write an empty field as nothing between two commas (a,,c)';
+      throw new Error(`${fileName}, line ${line}: ${count(fields.length)}, but the header has ${names.length} (${clip(names.join(', '), 80)}); ${fix}`);
+    }
+    return Object.fromEntries(names.map((name, i) => [name, fields[i]]));
   });
+}
+
+function count(fields: number): string {
+  return fields === 1 ? '1 field' : `${fields} fields`;
 }
 
 interface Row {

@@ -1,17 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { parseCsv } from './csv.js';
+import { decodeText } from './text-file.js';
 
 /** The items a loop reads from a file: CSV rows as objects, a JSON array, or JSON Lines. */
 export async function readItemsFile(path: string): Promise<unknown[]> {
   const name = basename(path);
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(path, 'utf8');
+    bytes = await readFile(path);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${(error as Error).message}`);
   }
+  const text = decodeText(bytes, name);
   const ext = extname(path).toLowerCase();
   if (ext === '.csv') return parseCsv(text, name);
   if (ext === '.json') {

@@ -6,6 +6,17 @@ export const RESERVED_NAMES = ['env', 'secrets', 'run', 'serve'] as const;
 /** A plain identifier that is not one of the built-in names. */
 export const VARIABLE_NAME_PATTERN = `^(?!(${RESERVED_NAMES.join('|')})$)[A-Za-z_][A-Za-z0-9_]*$`;
 
+/** Keys JavaScript objects treat as their own: a record field so named is lost or cannot be read. */
+const SPECIAL_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+/** Schema of the names of the fields of a record. */
+export const fieldNameSchema: JsonSchema = {
+  type: 'string',
+  minLength: 1,
+  not: { enum: SPECIAL_KEYS },
+  description: 'rename the field: __proto__, constructor and prototype have a meaning of their own in JavaScript, and a record cannot keep a field so named',
+};
+
 /** Schema of a variable name a step defines. */
 export function variableNameSchema(description: string, example: string): JsonSchema {
   return {

@@ -1,5 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import type { JsonSchema } from '../../runner/json-schema.js';
+import { StepProblem, withoutColours } from '../../runner/errors.js';
+import { HINTS } from '../../runner/hints.js';
 import { Deadline, seconds } from './deadline.js';
 
 /**
@@ -152,8 +154,8 @@ export async function findTarget(page: Page, target: Target, purpose: TargetPurp
   }
   const hidden = await Promise.all(textCandidates(page, target.text, purpose).map((locator) => locator.count()));
   const what = purpose === 'field' ? `no field labelled "${target.text}"` : `nothing on the page shows "${target.text}"`;
-  if (hidden.some((count) => count > 0)) throw new Error(`"${target.text}" is on the page but hidden (waited ${seconds(deadline.total)})`);
-  throw new Error(`${what} (waited ${seconds(deadline.total)})`);
+  if (hidden.some((count) => count > 0)) throw new StepProblem(`"${target.text}" is on the page but hidden (waited ${seconds(deadline.total)})`, HINTS.element);
+  throw new StepProblem(`${what} (waited ${seconds(deadline.total)})`, HINTS.element);
 }
 
 /**
@@ -165,7 +167,7 @@ export async function actOn<T>(locator: Locator, description: string, deadline: 
     return await action(Math.max(1, deadline.left()));
   } catch (error) {
     if (!(error instanceof Error) || error.name !== 'TimeoutError') throw error;
-    throw new Error(await whyNotReady(locator, description, error, deadline.total));
+    throw new StepProblem(await whyNotReady(locator, description, error, deadline.total), HINTS.element);
   }
 }
 
@@ -178,7 +180,7 @@ async function whyNotReady(locator: Locator, description: string, error: Error, 
     if (!(await locator.isEnabled({ timeout: 1000 }).catch(() => true))) return `${description} is disabled ${waited}`;
   }
   // Playwright's call log ends with what it was still waiting for, such as "<div> intercepts pointer events".
-  const lastLogLine = error.message
+  const lastLogLine = withoutColours(error.message)
     .split('\n')
     .map((line) => line.trim())
     .filter((line) => line.startsWith('- ') && !/^- (waiting for|attempting|retrying|waiting \d+ms)/.test(line))

@@ -15,6 +15,18 @@ const MB = 1048576;
  */
 const PSS_READ_EVERY_MS = 3000;
 const PSS_REREAD_RSS_CHANGE_SHARE = 0.1;
+/**
+ * Finding Chromium's processes walks /proc (about 4 ms); at a 250 ms interval that alone is
+ * 1.6% of a run. The list is walked again at most this often; in between, the known processes
+ * are read (a dead one reads as gone) and a new one waits for the next walk.
+ */
+const PROCESS_WALK_EVERY_MS = 1000;
+/**
+ * Page metrics travel over CDP to every open page's renderer, which stops to answer. Their
+ * round trips are counted as measuring cost, and skipped on a sample while they have taken
+ * more than this share of the run: the interval stays, what is read adapts.
+ */
+const PAGE_METRICS_SHARE = 0.008;
 
 export interface SamplerOptions {
   intervalMs: number;
@@ -38,10 +50,10 @@ export interface SamplerOptions {
 export class MemorySampler {
   latest: MemorySample | undefined;
   /**
-   * CPU milliseconds flow spent sampling (reading /proc, summing), to report the sampler's own
-   * overhead. CPU rather than wall time: on a busy machine a read waits for a core, and that
-   * wait costs the run nothing. Page metrics travel over CDP while flow goes on, so only their
-   * handling counts, not the wait.
+   * What measuring cost, to report the sampler's own overhead: CPU milliseconds flow spent
+   * reading /proc and summing (CPU rather than wall time: on a busy machine a read waits for a
+   * core, and that wait costs the run nothing), plus the wall time of page metrics' round trips,
+   * during which each renderer stops to answer.
    */
   costMs = 0;
   /** A pid keeps its kind for its life; reading its command line once is enough. */
@@ -54,6 +66,9 @@ export class MemorySampler {
   private readonly started = performance.now();
   private timer: NodeJS.Timeout | undefined;
   private lastSampleAt = -Infinity;
+  private walked: { at: number; processes: Array<{ pid: number; kind: ProcessKind }> } | undefined;
+  /** Wall milliseconds spent waiting on page metrics. */
+  private pageMetricsMs = 0;
   private running = false;
   private inFlight: Promise<unknown> = Promise.resolve();
 
@@ -128,7 +143,7 @@ export class MemorySampler {
   }
 
   private async measure(reason: MemorySample['reason'], stepId?: string): Promise<MemorySample> {
-    const pages = this.options.includePageMetrics ? (await Promise.all(this.options.pages().map(pageMetrics))).filter((m): m is PageMetrics => m !== undefined) : [];
+    const pages = this.pageMetricsDue() ? await this.readPageMetrics() : [];
     const processes = await this.chromiumProcesses();
     const began = process.cpuUsage();
     const usage = process.memoryUsage();
@@ -163,10 +178,7 @@ export class MemorySampler {
     const fromCdp = this.options.chromiumProcesses ? await this.options.chromiumProcesses().catch(() => []) : undefined;
     if (hasProcFs) {
       let began = process.cpuUsage();
-      const listed = fromCdp ?? listDescendants(process.pid).flatMap((pid) => {
-        const kind = this.kindOf(pid);
-        return kind ? [{ pid, kind }] : [];
-      });
+      const listed = fromCdp ?? this.descendants();
       const measured: ProcessSample[] = [];
       const now = performance.now();
       for (const pid of this.pssRead.keys()) if (pid !== process.pid && !listed.some((p) => p.pid === pid)) this.pssRead.delete(pid);
@@ -189,6 +201,35 @@ export class MemorySampler {
       const status = (stats as Record<string, pidusage.Status | null>)[pid];
       return status ? [{ pid, kind, rssMb: status.memory / MB }] : [];
     });
+  }
+
+  /** flow's Chromium processes, walked again only when due (see PROCESS_WALK_EVERY_MS). */
+  private descendants(): Array<{ pid: number; kind: ProcessKind }> {
+    const now = performance.now();
+    if (!this.walked || now - this.walked.at >= PROCESS_WALK_EVERY_MS) {
+      const processes = listDescendants(process.pid).flatMap((pid) => {
+        const kind = this.kindOf(pid);
+        return kind ? [{ pid, kind }] : [];
+      });
+      this.walked = { at: now, processes };
+    }
+    return this.walked.processes;
+  }
+
+  private pageMetricsDue(): boolean {
+    if (!this.options.includePageMetrics) return false;
+    const elapsed = performance.now() - this.started;
+    return this.pageMetricsMs <= elapsed * PAGE_METRICS_SHARE;
+  }
+
+  /** Every open page's metrics; the wait counts as the sampler's cost (the renderers stop to answer). */
+  private async readPageMetrics(): Promise<PageMetrics[]> {
+    const began = performance.now();
+    const metrics = (await Promise.all(this.options.pages().map(pageMetrics))).filter((m): m is PageMetrics => m !== undefined);
+    const waited = performance.now() - began;
+    this.pageMetricsMs += waited;
+    this.costMs += waited;
+    return metrics;
   }
 
   /** PSS and RSS of a process, PSS read again only when due (see PSS_READ_EVERY_MS). */

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import { browserInstallHelp, BrowserNotFoundError, findBrowser } from '../browser/find.js';
@@ -16,6 +16,7 @@ import { MemoryManager } from '../memory/manager.js';
 import { chromiumPidsFromCdp } from '../memory/processes.js';
 import { MemorySampler } from '../memory/sampler.js';
 import { openDataset } from '../output/dataset.js';
+import { SUMMARY_FILE, writeRunSummary } from '../output/summary.js';
 import { writeReport } from '../report/render.js';
 import { resolvePolicy, workflowPolicyInputs, type EffectivePolicy, type PolicyInputs } from '../policy/resolve.js';
 import { startStaticServer, type StaticServer } from '../serve/static.js';
@@ -297,19 +298,14 @@ function finishedAlready(point: ResumePoint, runDir: string, datasetFile: string
   return { exitCode: EXIT.ok, status: record.run.status, runDir, datasetPath: datasetFile, recordPath: join(runDir, 'run.json'), reportPath: undefined, records: point.dataset.count, record, alreadyFinished: true };
 }
 
-/** run.json: the run as its journal tells it, without the samples (the report reads them from the journal). */
+/** run.json, written from the journal; one that cannot be written is noted, never the reason a run fails. */
 function writeSummary(record: RunRecord, runDir: string, events: RunEvents): string {
-  const path = join(runDir, 'run.json');
-  const temporary = `${path}.tmp`;
-  const { samples: _samples, ...summary } = record;
   try {
-    writeFileSync(temporary, JSON.stringify(summary));
-    renameSync(temporary, path);
+    return writeRunSummary(record, runDir);
   } catch (error) {
-    rmSync(temporary, { force: true });
     events.emit('log', { message: `the run summary could not be written: ${plainMessage(error)}; flow report ${shownPath(runDir)} makes it again from the journal` });
+    return join(runDir, SUMMARY_FILE);
   }
-  return path;
 }
 
 function recordPolicy(policy: EffectivePolicy): RecordPolicy {

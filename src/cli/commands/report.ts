@@ -1,7 +1,9 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { repairJsonDataset } from '../../output/dataset.js';
 import { readRun, renderComparison, writeReport } from '../../report/render.js';
+import { journalOf } from '../../report/read.js';
+import { writeRunSummary } from '../../output/summary.js';
 import { EXIT } from '../exit-codes.js';
 import { shownPath } from '../../runner/yaml-source.js';
 
@@ -16,6 +18,15 @@ function runFolder(run: string): string {
 
 export function reportCommand(run: string, options: { template?: string; out?: string }): number {
   const record = readRun(run);
+  // A run killed outright never wrote its run.json, or left the one of an earlier segment: made again from the journal.
+  const journal = journalOf(run);
+  if (journal && record.run.status !== 'running') {
+    try {
+      writeRunSummary(record, dirname(journal));
+    } catch (error) {
+      console.log(`The run record could not be written: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   // A run killed outright left its JSON dataset without the closing bracket.
   if (record.run.status === 'killed' && record.output.format === 'json' && existsSync(record.output.dataset) && repairJsonDataset(record.output.dataset)) {
     console.log(`The run ended abruptly; closed its JSON dataset so it parses: ${shownPath(record.output.dataset)}`);

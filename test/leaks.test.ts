@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { renderReport } from '../src/report/render.js';
+import type { RunEvent } from '../src/runner/run-record.js';
 import { flowRunner } from './support/run-flow.js';
 
 /** Pages that leave memory behind in the ways the memory guide names, and one that leaves none. */
@@ -35,7 +36,7 @@ function leakRows(run: Awaited<ReturnType<typeof runner.run>>): string {
 test('listeners a page adds to window on every visit pile up in the tab: found, charged to the goto and its line, with what to do', async () => {
   const run = await runner.run(visits('listeners'));
   assert.equal(run.exitCode, 0, run.error);
-  const leaks = run.record.events.filter((event) => event.type === 'leak');
+  const leaks = run.record.events.filter((event): event is Extract<RunEvent, { type: 'leak' }> => event.type === 'leak');
   const found = leaks.find((leak) => leak.kind === 'uncollected' && /event listeners in one tab had piled up/.test(leak.message));
   assert.ok(found, JSON.stringify(leaks));
   assert.equal(found.line, 11, 'the goto that loads the pages');
@@ -60,7 +61,7 @@ test('DOM nodes a step keeps detached on one document are found, charged to that
         - extract: { fields: { heading: h1 } }
 `);
   assert.equal(run.exitCode, 0, run.error);
-  const found = run.record.events.find((event) => event.type === 'leak' && event.kind === 'dom-nodes');
+  const found = run.record.events.find((event): event is Extract<RunEvent, { type: 'leak' }> => event.type === 'leak' && event.kind === 'dom-nodes');
   assert.ok(found, JSON.stringify(run.record.events.filter((event) => event.type === 'leak')));
   assert.equal(found.line, 11, 'the evaluate that keeps the nodes');
   assert.ok(readFileSync(run.datasetPath, 'utf8').split('\n').filter(Boolean).length >= 12);

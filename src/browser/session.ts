@@ -46,6 +46,8 @@ export class BrowserSession {
   private closed = false;
   private opening = 0;
   private readonly closing = new WeakSet<Page>();
+  /** Pages lost to a crash (their renderer, or the whole browser): what the steps did on them is gone. */
+  private readonly crashed = new WeakSet<Page>();
   /** The context is being replaced on purpose: its close is no crash. */
   private replacing = false;
   private crashes = 0;
@@ -108,7 +110,10 @@ export class BrowserSession {
     this.crashes++;
     this.lastCrash = 'browser';
     const allowed = this.hooks.browserRestarts ?? 0;
-    for (const page of this.pages()) this.forget(page, 'the browser died');
+    for (const page of this.pages()) {
+      this.crashed.add(page);
+      this.forget(page, 'the browser died');
+    }
     this.events.emit('browser', { event: 'crashed', reason: `the browser process ended or disconnected (crash ${this.crashes})` });
     if (!this.hooks.restart || this.restarts >= allowed) {
       this.fatal = new BrowserKeptCrashingError(`the browser died ${this.crashes} time(s); recover.browserRestarts allows ${allowed} restart(s), so the run stops here with what it extracted`);
@@ -196,6 +201,7 @@ export class BrowserSession {
     page.on('crash', () => {
       this.crashes++;
       this.lastCrash = 'page';
+      this.crashed.add(page);
       this.events.emit('browser', { event: 'page-crashed', reason: `the page's renderer crashed at ${page.url()}` });
       this.forget(page, 'its renderer crashed');
       page.close().catch(() => undefined);
@@ -203,6 +209,11 @@ export class BrowserSession {
     await this.hooks.preparePage?.(page);
     this.events.emit('page-opened', { page, pagesOpen: this.open.size });
     return page;
+  }
+
+  /** Whether the page was lost to a crash, rather than closed by flow (to save memory, or at the page limit). */
+  lostToCrash(page: Page | undefined): boolean {
+    return page !== undefined && this.crashed.has(page);
   }
 
   isOpen(page: Page | undefined): page is Page {

@@ -247,7 +247,7 @@ class RunReducer {
 }
 
 /** A process that is alive and is a flow (a pid can be reused by anything after a reboot). */
-function processIsFlow(pid: number): boolean {
+export function processIsFlow(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);

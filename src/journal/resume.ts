@@ -9,6 +9,7 @@ import { shownPath } from '../runner/yaml-source.js';
 import type { StepNode } from '../steps/types.js';
 import type { JournalStep, RunEndEntry, RunStartEntry } from './entries.js';
 import { readJournal } from './read.js';
+import { processIsFlow } from './reduce.js';
 
 export const JOURNAL_FILE = 'journal.jsonl';
 
@@ -43,6 +44,7 @@ export function readResumePoint(runDir: string): ResumePoint {
   let lastT = 0;
   let visited = 0;
   const notes = new Map<string, Array<{ kind: string; data: unknown }>>();
+  let lastPid: number | undefined;
   for (const entry of readJournal(path)) {
     lastT = Math.max(lastT, entry.t);
     switch (entry.type) {
@@ -51,6 +53,7 @@ export function readResumePoint(runDir: string): ResumePoint {
         break;
       case 'segment':
         end = undefined;
+        lastPid = entry.pid;
         break;
       case 'item-end':
         if (entry.status === 'done') finished.add(entry.item);
@@ -79,6 +82,10 @@ export function readResumePoint(runDir: string): ResumePoint {
     }
   }
   if (!start) throw new InputError([{ file: shownPath(path), message: 'the journal has no run-start line: it is damaged or not a flow journal', hint: 'start a new run with flow run' }]);
+  // A second flow in the same folder would write the dataset and journal beside the first, each at its own offset.
+  if (!end && lastPid !== undefined && lastPid !== process.pid && processIsFlow(lastPid)) {
+    throw new InputError([{ file: shownPath(runDir), message: `this run is still running (flow, process ${lastPid}): a second flow resuming it would write the same dataset and journal at once`, hint: `let it finish, or stop it (Ctrl-C, or kill ${lastPid}) and then resume` }]);
+  }
   return { start, end, finished, committedUnits, dataset, lastT, visited, notes };
 }
 

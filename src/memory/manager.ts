@@ -56,6 +56,12 @@ export class MemoryManager {
   private lastLimitActionAt = -Infinity;
   private rung = 0;
   private acting = false;
+  /**
+   * The run is ending (finish was called, or the ladder said stop): samples no longer lead to
+   * actions. Without this, an action measured after the sampler stopped samples at once, and
+   * with a cooldown of 0 that sample took the action again, and so on without end.
+   */
+  private ending = false;
   private readonly reportedForeign = new WeakSet<Page>();
   /** The leaf step started last, on any lane. */
   private runningStep: StepNode | undefined;
@@ -124,6 +130,7 @@ export class MemoryManager {
 
   /** Waits for queued actions, then reports what only the whole run shows. */
   async finish(): Promise<void> {
+    this.ending = true;
     await this.queue;
     await Promise.all(this.effects);
     for (const page of this.options.session.foreignPages()) this.reportForeign(page, undefined);
@@ -146,7 +153,7 @@ export class MemoryManager {
 
   private onSample(sample: MemorySample): void {
     const mb = totalOf(sample);
-    if (mb === undefined) return;
+    if (mb === undefined || this.ending) return;
     const { thresholds } = this.options.settings;
     const now = this.now();
     const at = new Date().toISOString();
@@ -229,7 +236,10 @@ export class MemoryManager {
         case 'stop': {
           let effect = 'stopped the run';
           if (action === 'close-idle-pages') effect = `closed ${await session.closeIdlePages(reason)} idle page(s)`;
-          else stop(`memory stayed over the limit (${reason}); the policy's last action is stop`);
+          else {
+            this.ending = true;
+            stop(`memory stayed over the limit (${reason}); the policy's last action is stop`);
+          }
           const durationMs = performance.now() - started;
           describe = (afterMb) => ({ type: 'action', t, at, action, reason, beforeMb, afterMb, durationMs, effect });
           break;

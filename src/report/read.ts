@@ -17,13 +17,20 @@ const MAX_SHOWN_PROBLEMS = 3;
  */
 export function readRun(runDirOrFile: string): RunRecord {
   const given = resolve(runDirOrFile);
-  const journal = isDirectory(given) ? journalPath(given) : given.endsWith('.jsonl') ? given : undefined;
-  if (!journal || !existsSync(journal)) return readRunRecord(given);
+  const journal = journalOf(given);
+  if (!journal) return readRunRecord(given);
   try {
     return reduceJournalFile(journal);
   } catch (error) {
     throw new InputError([{ file: shownPath(journal), message: `this run's journal cannot be read: ${error instanceof Error ? error.message : String(error)}` }]);
   }
+}
+
+/** The journal `readRun` reads for a run folder or a journal file given by name, if there is one. */
+export function journalOf(runDirOrFile: string): string | undefined {
+  const given = resolve(runDirOrFile);
+  const journal = isDirectory(given) ? journalPath(given) : given.endsWith('.jsonl') ? given : undefined;
+  return journal && existsSync(journal) ? journal : undefined;
 }
 
 /** Reads the run record of a run folder (its `run.json`) or of a given file. */

@@ -149,6 +149,14 @@ export class Lane {
     return {
       page: async () => {
         if (leased.page && session.isOpen(leased.page)) return leased.page;
+        // A page closed to save memory is reopened at its address; one lost to a crash is not: what the
+        // steps before did on it (a click, a form filled) is gone, so the step fails and a loop item
+        // that ran on it is tried again from its start.
+        if (session.lostToCrash(this.page) && !stepModule(step.kind)?.navigates) {
+          const url = this.lastUrl;
+          this.page = undefined;
+          throw new Error(`the page crashed before this step${url && url !== 'about:blank' ? ` (it showed ${url})` : ''}: its renderer or the browser died, and what the steps before did on it is gone`);
+        }
         const { page, reopened } = await session.lease(this.page, this.id);
         leased.page = page;
         this.page = page;

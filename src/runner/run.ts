@@ -9,7 +9,6 @@ import { BrowserKeptCrashingError, BrowserSession } from '../browser/session.js'
 import { EXIT, type ExitCode } from '../cli/exit-codes.js';
 import type { RunArgs } from '../journal/entries.js';
 import { reduceJournalFile } from '../journal/reduce.js';
-import { writeRunSummary } from '../journal/summary.js';
 import { journalPath, journalSteps, readResumePoint, resumeProblems, workflowShapeHash, type ResumePoint } from '../journal/resume.js';
 import { JournalWriter } from '../journal/writer.js';
 import { DiskFullError } from '../output/durable.js';
@@ -17,6 +16,7 @@ import { MemoryManager } from '../memory/manager.js';
 import { chromiumPidsFromCdp } from '../memory/processes.js';
 import { MemorySampler } from '../memory/sampler.js';
 import { openDataset } from '../output/dataset.js';
+import { SUMMARY_FILE, writeRunSummary } from '../output/summary.js';
 import { writeReport } from '../report/render.js';
 import { resolvePolicy, workflowPolicyInputs, type EffectivePolicy, type PolicyInputs } from '../policy/resolve.js';
 import { startStaticServer, type StaticServer } from '../serve/static.js';
@@ -252,12 +252,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
   }
   recorder.finish(status, exitCode, error === undefined ? undefined : masker.mask(error));
   const record = reduceJournalFile(journal.path);
-  const recordPath = join(runDir, 'run.json');
-  try {
-    writeRunSummary(record, recordPath);
-  } catch (writing) {
-    events.emit('log', { message: `the run summary could not be written: ${plainMessage(writing)}; flow report ${shownPath(runDir)} makes it again from the journal` });
-  }
+  const recordPath = writeSummary(record, runDir, events);
   const reportPath = workflow.report === false ? undefined : writeRunReport(record, join(runDir, workflow.report), events);
   return { exitCode, status, runDir, datasetPath: dataset.path, recordPath, reportPath, records: dataset.count, error, failure, record };
 }
@@ -316,6 +311,16 @@ function removeEmptyRun(runDir: string, files: string[]): void {
 function finishedAlready(point: ResumePoint, runDir: string, datasetFile: string): RunResult {
   const record = reduceJournalFile(journalPath(runDir));
   return { exitCode: EXIT.ok, status: record.run.status, runDir, datasetPath: datasetFile, recordPath: join(runDir, 'run.json'), reportPath: undefined, records: point.dataset.count, record, alreadyFinished: true };
+}
+
+/** run.json, written from the journal; one that cannot be written is noted, never the reason a run fails. */
+function writeSummary(record: RunRecord, runDir: string, events: RunEvents): string {
+  try {
+    return writeRunSummary(record, runDir);
+  } catch (error) {
+    events.emit('log', { message: `the run summary could not be written: ${plainMessage(error)}; flow report ${shownPath(runDir)} makes it again from the journal` });
+    return join(runDir, SUMMARY_FILE);
+  }
 }
 
 function recordPolicy(policy: EffectivePolicy): RecordPolicy {

@@ -131,7 +131,12 @@ class RunReducer {
         return;
       }
       case 'item-start':
-        if (entry.attempt > 1) this.counts.itemRetries++;
+        if (entry.attempt > 1) {
+          this.counts.itemRetries++;
+          // The item a crash cut short is being done again: the run recovered from it.
+          const crash = [...this.events].reverse().find((event) => event.type === 'crash' && !event.recovered);
+          if (crash && crash.type === 'crash') crash.recovered = true;
+        }
         return;
       case 'item-end':
         if (entry.status === 'done') this.counts.itemsDone++;

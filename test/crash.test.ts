@@ -101,7 +101,7 @@ describe('the browser dies under flow', { concurrency: true }, () => {
   });
 
   test('a loop whose items fail: passed says how many failed; past maxFailed the run fails with exit 1', async () => {
-    // Items 7, 8 and 9 have no page: their wait for #ready times out.
+    // Items 7, 8 and 9 have no page: their goto answers HTTP 404.
     const runs = [
       { maxFailed: 5, code: 0, says: /✔ passed .* 7 records, 3 of 10 items failed,/ },
       { maxFailed: 2, code: 1, says: /3 of 10 items failed, more than the 2 that maxFailed allows/ },
@@ -109,7 +109,7 @@ describe('the browser dies under flow', { concurrency: true }, () => {
     for (const { maxFailed, code, says } of runs) {
       const { dir, file, out } = slowItems(7, { readyAfterMs: 0, loop: `continueOnError: true\nmaxFailed: ${maxFailed}` });
       writeFileSync(join(dir, 'items.json'), JSON.stringify(Array.from({ length: 10 }, (_, n) => ({ n }))));
-      writeFileSync(file, readFileSync(file, 'utf8').replace('- wait: "#ready"', '- wait: "#ready"\n          timeout: 500ms'));
+      writeFileSync(file, readFileSync(file, 'utf8').replace('- wait: "#ready"', '- wait: "#ready"\n          timeout: 5s'));
       const ended = await flow(['run', file, '--out', out]);
       assert.equal(ended.code, code, ended.stderr + ended.stdout);
       assert.match(ended.stdout + ended.stderr, says);

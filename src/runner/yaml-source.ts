@@ -1,7 +1,8 @@
 import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, LineCounter, visit, type Document, type Node } from 'yaml';
 import { InputError, type Diagnostic } from './diagnostics.js';
+import { parseDocumentsWithinDepth } from './yaml-documents.js';
 
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const MAX_ALIASES = 100;
@@ -67,16 +68,13 @@ export function readYamlSource(path: string, kind: FileKind): YamlSource {
   if (text.trim() === '') fail(`the file is empty`, `a ${kind.noun} starts with keys such as ${kind.exampleKeys}`);
 
   const lineCounter = new LineCounter();
-  let docs: Document.Parsed[];
-  try {
-    docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true }) as Document.Parsed[];
-  } catch (error) {
-    if (error instanceof RangeError) return fail('the file nests brackets or lists too deeply to read', 'flatten the structure');
-    throw error;
-  }
-  if (!Array.isArray(docs)) docs = [docs];
-
   const at = (offset: number) => lineCounter.linePos(offset);
+  const parsed = parseDocumentsWithinDepth(text, lineCounter, MAX_DEPTH);
+  if ('tooDeepAt' in parsed) {
+    const pos = at(parsed.tooDeepAt);
+    return fail(`the structure nests more than ${MAX_DEPTH} levels deep`, 'flatten the structure', pos.line, pos.col);
+  }
+  const { docs } = parsed;
   if (docs.length > 1) {
     const second = at(docs[1].range[0]);
     fail(`the file holds ${docs.length} YAML documents; a ${kind.noun} is one document`, 'remove the `---` separator and merge or split the documents into files', second.line, second.col);
@@ -90,12 +88,6 @@ export function readYamlSource(path: string, kind: FileKind): YamlSource {
     return { file: shown, line: pos.line, col: pos.col, message, hint };
   });
   if (syntax.length) throw new InputError(dedupeByLine(syntax));
-
-  const depthProblem = tooDeep(doc);
-  if (depthProblem !== undefined) {
-    const pos = at(depthProblem);
-    fail(`the structure nests more than ${MAX_DEPTH} levels deep`, 'flatten the structure', pos.line, pos.col);
-  }
 
   let value: unknown;
   try {
@@ -163,7 +155,6 @@ export function scalarTextOffset(node: Node | undefined): number | undefined {
 
 function plainYamlError(code: string, message: string): { message: string; hint?: string } {
   const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-  if (/Maximum call stack/i.test(first)) return { message: `the structure nests too deeply to read`, hint: 'flatten the structure' };
   const unclosed = /Flow (sequence|mapping) in block collection must be sufficiently indented and end with a ([\]}])/.exec(first);
   if (unclosed) return { message: `a ${unclosed[1] === 'sequence' ? '[' : '{'} bracket is not closed`, hint: `add the closing ${unclosed[2]}` };
   switch (code) {
@@ -190,27 +181,6 @@ function plainYamlError(code: string, message: string): { message: string; hint?
 function dedupeByLine(diagnostics: Diagnostic[]): Diagnostic[] {
   const seen = new Set<number | undefined>();
   return diagnostics.filter((d) => (seen.has(d.line) ? false : (seen.add(d.line), true)));
-}
-
-function tooDeep(doc: Document.Parsed): number | undefined {
-  let found: number | undefined;
-  const walk = (node: unknown, depth: number): void => {
-    if (found !== undefined) return;
-    if (depth > MAX_DEPTH) {
-      found = (node as Node).range?.[0] ?? 0;
-      return;
-    }
-    if (isMap(node) || isSeq(node)) {
-      for (const item of node.items as unknown[]) {
-        if (isPair(item)) {
-          walk(item.key, depth + 1);
-          walk(item.value, depth + 1);
-        } else walk(item, depth + 1);
-      }
-    }
-  };
-  walk(doc.contents, 0);
-  return found;
 }
 
 function firstAlias(doc: Document.Parsed): number | undefined {

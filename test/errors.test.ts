@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url';
 
 /**
  * Golden tests of flow's error messages: each test/errors/NAME.yaml is validated and what flow
- * prints must equal test/errors/NAME.expected (UPDATE_GOLDEN=1 rewrites them after a deliberate
- * wording change; review the diff).
+ * prints must equal test/errors/NAME.expected (UPDATE_GOLDEN=1 writes them, for a new test or
+ * after a deliberate wording change; review the diff).
  */
 const errorsDir = fileURLToPath(new URL('./errors/', import.meta.url));
 const cli = fileURLToPath(new URL('../bin/flow.js', import.meta.url));
@@ -25,7 +25,9 @@ function checkGolden(name: string, output: string): void {
   // Messages may name the folder the command ran in; the golden files must not depend on the clone's location.
   output = output.replaceAll(errorsDir.replace(/\/$/, ''), '<test/errors>');
   const expectedPath = join(errorsDir, `${name}.expected`);
-  if (update || !existsSync(expectedPath)) writeFileSync(expectedPath, output);
+  if (update) writeFileSync(expectedPath, output);
+  // Writing a missing file here would make a new test pass whatever flow printed.
+  assert.ok(existsSync(expectedPath), `test/errors/${name}.expected does not exist: write it with UPDATE_GOLDEN=1 npm test, then read it to check the message is right`);
   assert.equal(output, readFileSync(expectedPath, 'utf8'), `the message for ${name} changed; run UPDATE_GOLDEN=1 npm test and review the diff if that is intended`);
 }
 

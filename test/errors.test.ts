@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { readItemsFile } from '../src/steps/support/items-file.js';
 
 /**
  * Golden tests of flow's error messages: each test/errors/NAME.yaml is validated and what flow
@@ -17,7 +18,8 @@ const update = process.env.UPDATE_GOLDEN === '1';
 
 function validate(args: string[], cwd = errorsDir) {
   const started = performance.now();
-  const result = spawnSync(process.execPath, [cli, 'validate', ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  // A hang is killed, so it fails the test instead of stopping the whole suite.
+  const result = spawnSync(process.execPath, [cli, 'validate', ...args], { cwd, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 20_000 });
   return { ...result, ms: performance.now() - started };
 }
 
@@ -73,4 +75,36 @@ test('several files: every problem of every file, exit 2', () => {
   assert.match(result.stderr, /misspelt-step\.yaml:5:5/);
   assert.match(result.stderr, /undefined-variable\.yaml:6:/);
   assert.match(result.stderr, /in 2 files/);
+});
+
+test('a device given as the file', () => {
+  const result = validate(['/dev/zero']);
+  assert.equal(result.status, 2);
+  assert.ok(result.ms < 5000, `took ${result.ms} ms`);
+  checkGolden('device-given', result.stderr);
+});
+
+describe('a named pipe (FIFO) is refused, not read: reading one waits for a writer forever', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flow-fifo-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  spawnSync('mkfifo', [join(dir, 'pipe')]);
+  const cases: Record<string, string> = {
+    'fifo-include': 'version: 1\nsteps:\n  - include: ./pipe\n',
+    'fifo-policy': 'version: 1\npolicy: ./pipe\nsteps:\n  - log: hi\n',
+    'fifo-extends': 'name: piped\nversion: 1\nextends: ./pipe\n',
+  };
+  for (const [name, text] of Object.entries(cases)) writeFileSync(join(dir, `${name}.yaml`), text);
+
+  for (const [name, args] of [...Object.keys(cases).map((name) => [name, [`${name}.yaml`]] as const), ['fifo-given', ['pipe']] as const]) {
+    test(name, () => {
+      const result = validate([...args], dir);
+      assert.equal(result.status, 2, result.stderr);
+      assert.ok(result.ms < 5000, `took ${result.ms} ms`);
+      checkGolden(name, result.stderr);
+    });
+  }
+
+  test('a forEach file made with ${{ }}, known only during the run', async () => {
+    await assert.rejects(readItemsFile(join(dir, 'pipe')), /pipe is a named pipe \(FIFO\), not a file$/);
+  });
 });

@@ -2,6 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
 import { isAlias, isMap, isScalar, isSeq, LineCounter, visit, type Document, type Node } from 'yaml';
 import { InputError, type Diagnostic } from './diagnostics.js';
+import { pathProblem } from './path-kind.js';
 import { parseDocumentsWithinDepth } from './yaml-documents.js';
 
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
@@ -41,15 +42,11 @@ export function readYamlSource(path: string, kind: FileKind): YamlSource {
     throw new InputError([{ file: shown, line, col, message, hint }]);
   };
 
-  let size: number;
-  try {
-    const stat = statSync(path);
-    if (stat.isDirectory()) fail(`this is a folder, not a ${kind.noun} file`, `give the path of a .yaml file inside it`);
-    size = stat.size;
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    return fail(`no such file`, `check the spelling of the path; it is read relative to ${process.cwd()}`);
-  }
+  const problem = pathProblem(path, 'file');
+  if (problem?.kind === 'missing') fail(`no such file`, `check the spelling of the path; it is read relative to ${process.cwd()}`);
+  if (problem?.kind === 'folder') fail(`this is a folder, not a ${kind.noun} file`, `give the path of a .yaml file inside it`);
+  if (problem) fail(`this ${problem.says}`, problem.hint);
+  const { size } = statSync(path);
   if (size > MAX_FILE_BYTES) fail(`the file is ${(size / 1024 / 1024).toFixed(1)} MB; a ${kind.noun} may be at most 10 MB`, 'keep data in a CSV or JSON file and loop over it with forEach');
 
   const bytes = readFileSync(path);

@@ -1,16 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import { pathProblem } from '../../runner/path-kind.js';
 import { parseCsv } from './csv.js';
 
 /** The items a loop reads from a file: CSV rows as objects, a JSON array, or JSON Lines. */
 export async function readItemsFile(path: string): Promise<unknown[]> {
   const name = basename(path);
+  // Validation checks a path written out; one made with ${{ }} is known only now.
+  const problem = pathProblem(path, 'file');
+  if (problem) throw new Error(`${path} ${problem.says}`);
   let text: string;
   try {
     text = await readFile(path, 'utf8');
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read ${path}: ${(error as Error).message}`);
   }
   const ext = extname(path).toLowerCase();
   if (ext === '.csv') return parseCsv(text, name);

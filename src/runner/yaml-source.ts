@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { isAlias, isMap, isScalar, isSeq, LineCounter, visit, type Document, type Node } from 'yaml';
+import { isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, visit, type Document, type Node } from 'yaml';
 import { InputError, type Diagnostic } from './diagnostics.js';
 import { pathProblem } from './path-kind.js';
 import { parseDocumentsWithinDepth } from './yaml-documents.js';
@@ -85,6 +85,12 @@ export function readYamlSource(path: string, kind: FileKind): YamlSource {
     return { file: shown, line: pos.line, col: pos.col, message, hint };
   });
   if (syntax.length) throw new InputError(dedupeByLine(syntax));
+
+  const complexKey = firstComplexKey(doc);
+  if (complexKey) {
+    const pos = at(complexKey.offset);
+    fail(`a key must be a name, but this one is ${complexKey.what}`, complexKey.hint, pos.line, pos.col);
+  }
 
   let value: unknown;
   try {
@@ -178,6 +184,25 @@ function plainYamlError(code: string, message: string): { message: string; hint?
 function dedupeByLine(diagnostics: Diagnostic[]): Diagnostic[] {
   const seen = new Set<number | undefined>();
   return diagnostics.filter((d) => (seen.has(d.line) ? false : (seen.add(d.line), true)));
+}
+
+/**
+ * The first key that is a list, a mapping or an alias. Flow's keys are names; a JavaScript
+ * object cannot hold such a key, and the yaml library would print a warning and spell the key
+ * out as text at every level it is nested in.
+ */
+function firstComplexKey(doc: Document.Parsed): { what: string; hint: string; offset: number } | undefined {
+  let found: { what: string; hint: string; offset: number } | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key as Node | null;
+      const offset = key?.range?.[0] ?? 0;
+      if (isAlias(key)) found = { what: `an alias (*${key.source})`, hint: 'write the name out instead of the alias', offset };
+      else if (isCollection(key)) found = { what: isSeq(key) ? 'a list' : 'a mapping', hint: 'write a plain name before the colon, such as `url:`; a `?` or a bracket before the colon makes the key a list or a mapping', offset };
+      return found ? visit.BREAK : undefined;
+    },
+  });
+  return found;
 }
 
 function firstAlias(doc: Document.Parsed): number | undefined {

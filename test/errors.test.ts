@@ -69,6 +69,16 @@ test('a file over 10 MB is refused before it is parsed', () => {
   checkGolden('file-too-large', result.stderr);
 });
 
+test('a file of 50,000 broken lines is answered in seconds, with the first problems', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flow-broken-'));
+  writeFileSync(join(dir, 'broken.yaml'), `version: 1\nsteps:\n${'  - log: "a" b\n'.repeat(50_000)}`);
+  const result = validate(['broken.yaml'], dir);
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(result.status, 2);
+  assert.ok(result.ms < 10_000, `took ${result.ms} ms`);
+  assert.match(result.stderr, /^broken\.yaml:23:14: 49980 more lines from here on have YAML syntax errors, not shown$/m);
+});
+
 test('several files: every problem of every file, exit 2', () => {
   const result = validate(['misspelt-step.yaml', 'undefined-variable.yaml']);
   assert.equal(result.status, 2);

@@ -27,11 +27,18 @@ const MAX_SHOWN_LINE = 160;
  * the spot, then the hint. `sources` maps a file to its text for the excerpt.
  */
 export function formatDiagnostics(diagnostics: Diagnostic[], sources: ReadonlyMap<string, string>): string {
+  const lines = new Map<string, string[]>();
+  // Split once per file: finding each problem's line from the top again was quadratic in the number of problems.
+  const linesOf = (file: string) => {
+    const text = sources.get(file);
+    if (text !== undefined && !lines.has(file)) lines.set(file, text.split('\n'));
+    return lines.get(file);
+  };
   const blocks = [...diagnostics].sort(byPosition).map((d) => {
     const where = d.line ? `${d.file}:${d.line}:${d.col ?? 1}` : d.file;
     const out = [`${where}: ${d.message}`];
-    const text = sources.get(d.file);
-    if (d.line && text !== undefined) out.push(...excerpt(text, d.line, d.col ?? 1));
+    const source = d.line ? linesOf(d.file)?.[d.line - 1] : undefined;
+    if (d.line && source !== undefined) out.push(...excerpt(source.replace(/\r$/, ''), d.line, d.col ?? 1));
     if (d.hint) out.push(`  hint: ${d.hint}`);
     return out.join('\n');
   });
@@ -41,9 +48,7 @@ export function formatDiagnostics(diagnostics: Diagnostic[], sources: ReadonlyMa
   return `${blocks.join('\n\n')}\n\n${summary}\n`;
 }
 
-function excerpt(text: string, line: number, col: number): string[] {
-  const source = lineOf(text, line);
-  if (source === undefined) return [];
+function excerpt(source: string, line: number, col: number): string[] {
   let shown = source.replace(/\t/g, ' ');
   let caretCol = col;
   if (shown.length > MAX_SHOWN_LINE) {
@@ -53,15 +58,4 @@ function excerpt(text: string, line: number, col: number): string[] {
   }
   const gutter = String(line);
   return [`  ${gutter} | ${shown}`, `  ${' '.repeat(gutter.length)} | ${' '.repeat(Math.max(0, caretCol - 1))}^`];
-}
-
-function lineOf(text: string, line: number): string | undefined {
-  let start = 0;
-  for (let n = 1; n < line; n++) {
-    const next = text.indexOf('\n', start);
-    if (next < 0) return undefined;
-    start = next + 1;
-  }
-  const end = text.indexOf('\n', start);
-  return text.slice(start, end < 0 ? undefined : end).replace(/\r$/, '');
 }

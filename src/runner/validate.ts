@@ -45,7 +45,11 @@ function workflowValidator(): NonNullable<typeof compiled> {
  * and included workflows. Throws an InputError holding every problem found, ordered by position.
  */
 export function loadWorkflow(path: string, including: string[] = []): Workflow {
-  const source = readYamlSource(resolve(path), WORKFLOW_FILE);
+  return checkWorkflow(readYamlSource(resolve(path), WORKFLOW_FILE), including);
+}
+
+/** loadWorkflow's checks, for a file already read (to see whether it is a workflow at all). */
+export function checkWorkflow(source: YamlSource, including: string[] = []): Workflow {
   const { validate, wording } = workflowValidator();
   const diagnostics = schemaDiagnostics(source, validate(source.value), wording);
   const workflow = buildWorkflow(source, diagnostics);

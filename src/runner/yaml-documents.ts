@@ -26,6 +26,13 @@ export function parseDocumentsWithinDepth(text: string, lineCounter: LineCounter
     }
   }
   for (const token of parser.end()) tokens.push(token);
-  const composer = new Composer({ uniqueKeys: true });
-  return { docs: [...composer.compose(tokens)] as Document.Parsed[] };
+  // The composer makes an Error object for every problem; in a broken file of tens of thousands
+  // of problems, capturing their stacks (never shown) took seconds.
+  const stackTraceLimit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return { docs: [...new Composer({ uniqueKeys: true }).compose(tokens)] as Document.Parsed[] };
+  } finally {
+    Error.stackTraceLimit = stackTraceLimit;
+  }
 }

@@ -8,6 +8,7 @@ import { parseDocumentsWithinDepth } from './yaml-documents.js';
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const MAX_ALIASES = 100;
 const MAX_DEPTH = 200;
+const MAX_SYNTAX_PROBLEMS = 20;
 
 /** A YAML file parsed with the positions of its nodes kept, so problems can be located. */
 export interface YamlSource {
@@ -84,7 +85,7 @@ export function readYamlSource(path: string, kind: FileKind): YamlSource {
     const { message, hint } = plainYamlError(error.code, error.message);
     return { file: shown, line: pos.line, col: pos.col, message, hint };
   });
-  if (syntax.length) throw new InputError(dedupeByLine(syntax));
+  if (syntax.length) throw new InputError(firstSyntaxProblems(dedupeByLine(syntax)));
 
   const complexKey = firstComplexKey(doc);
   if (complexKey) {
@@ -179,6 +180,17 @@ function plainYamlError(code: string, message: string): { message: string; hint?
     default:
       return { message: `YAML syntax error: ${first}` };
   }
+}
+
+/** One broken bracket or quote can make every later line an error; past the first few they are noise. */
+function firstSyntaxProblems(diagnostics: Diagnostic[]): Diagnostic[] {
+  if (diagnostics.length <= MAX_SYNTAX_PROBLEMS) return diagnostics;
+  const rest = diagnostics[MAX_SYNTAX_PROBLEMS];
+  const more = diagnostics.length - MAX_SYNTAX_PROBLEMS;
+  return [
+    ...diagnostics.slice(0, MAX_SYNTAX_PROBLEMS),
+    { ...rest, message: `${more} more lines from here on have YAML syntax errors, not shown`, hint: 'fix the problems above first: an unclosed bracket or quote often breaks every line after it' },
+  ];
 }
 
 function dedupeByLine(diagnostics: Diagnostic[]): Diagnostic[] {

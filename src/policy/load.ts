@@ -4,6 +4,7 @@ import { InputError, type Diagnostic } from '../runner/diagnostics.js';
 import { didYouMean } from '../runner/did-you-mean.js';
 import { pathKind, pathProblem } from '../runner/path-kind.js';
 import { schemaDiagnostics } from '../runner/schema-errors.js';
+import type { JsonSchema } from '../runner/json-schema.js';
 import { compileSchema } from '../runner/schema-validator.js';
 import { nodeAt, positionOf, readYamlSource, shownPath, type FileKind, type YamlSource } from '../runner/yaml-source.js';
 import { policySchema } from './schema.js';
@@ -26,7 +27,7 @@ export interface PolicyFile {
   extendsFile?: string;
 }
 
-let validatePolicySchema: ReturnType<typeof compileSchema> | undefined;
+let policyValidator: { schema: JsonSchema; validate: ReturnType<typeof compileSchema> } | undefined;
 
 interface Inspection {
   file?: PolicyFile;
@@ -42,8 +43,8 @@ function inspectPolicyFile(path: string): Inspection {
     if (error instanceof InputError) return { diagnostics: error.diagnostics };
     throw error;
   }
-  validatePolicySchema ??= compileSchema(policySchema());
-  const diagnostics = schemaDiagnostics(source, validatePolicySchema(source.value));
+  policyValidator ??= { schema: policySchema(), validate: compileSchema(policySchema()) };
+  const diagnostics = schemaDiagnostics(source, policyValidator.schema, policyValidator.validate(source.value));
   const value = source.value as PolicyValue;
   let extendsFile: string | undefined;
   if (typeof value.extends === 'string' && value.extends !== '') {

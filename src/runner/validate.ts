@@ -7,6 +7,7 @@ import { didYouMean } from './did-you-mean.js';
 import { checkExpressions } from './expressions.js';
 import { pathProblem } from './path-kind.js';
 import { schemaDiagnostics, type SchemaWording } from './schema-errors.js';
+import type { JsonSchema } from './json-schema.js';
 import { compileSchema } from './schema-validator.js';
 import { BUILTIN_NAMES, type Workflow } from './workflow.js';
 import { STEP_OPTION_KEYS, workflowSchema } from './workflow-schema.js';
@@ -15,7 +16,7 @@ import { resolve } from 'node:path';
 
 export const WORKFLOW_FILE = { noun: 'workflow', exampleKeys: 'version, name and steps' };
 
-let compiled: { validate: ReturnType<typeof compileSchema>; wording: SchemaWording } | undefined;
+let compiled: { schema: JsonSchema; validate: ReturnType<typeof compileSchema>; wording: SchemaWording } | undefined;
 
 /** The workflow schema, compiled once, with the wording of problems in steps. */
 function workflowValidator(): NonNullable<typeof compiled> {
@@ -36,7 +37,7 @@ function workflowValidator(): NonNullable<typeof compiled> {
       };
     },
   };
-  compiled = { validate: compileSchema(schema), wording };
+  compiled = { schema, validate: compileSchema(schema), wording };
   return compiled;
 }
 
@@ -50,8 +51,8 @@ export function loadWorkflow(path: string, including: string[] = []): Workflow {
 
 /** loadWorkflow's checks, for a file already read (to see whether it is a workflow at all). */
 export function checkWorkflow(source: YamlSource, including: string[] = []): Workflow {
-  const { validate, wording } = workflowValidator();
-  const diagnostics = schemaDiagnostics(source, validate(source.value), wording);
+  const { schema, validate, wording } = workflowValidator();
+  const diagnostics = schemaDiagnostics(source, schema, validate(source.value), wording);
   const workflow = buildWorkflow(source, diagnostics);
   diagnostics.push(...expressionDiagnostics(source), ...fileDiagnostics(workflow), ...variableDiagnostics(workflow));
   diagnostics.push(...includeDiagnostics(workflow, [...including, source.path]));

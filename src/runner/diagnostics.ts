@@ -1,3 +1,5 @@
+import { printable } from './printable.js';
+
 /** A problem found in an input file, located where possible, worded for a non-programmer. */
 export interface Diagnostic {
   file: string;
@@ -21,6 +23,9 @@ export function byPosition(a: Diagnostic, b: Diagnostic): number {
 }
 
 const MAX_SHOWN_LINE = 160;
+/** Messages and hints quote the user's text, which may be a whole megabyte value. */
+const MAX_MESSAGE = 300;
+const MAX_HINT = 600;
 
 /**
  * Renders diagnostics as `file:line:col: message`, then the offending line with a caret under
@@ -35,11 +40,12 @@ export function formatDiagnostics(diagnostics: Diagnostic[], sources: ReadonlyMa
     return lines.get(file);
   };
   const blocks = [...diagnostics].sort(byPosition).map((d) => {
-    const where = d.line ? `${d.file}:${d.line}:${d.col ?? 1}` : d.file;
-    const out = [`${where}: ${d.message}`];
+    const file = printable(d.file);
+    const where = d.line ? `${file}:${d.line}:${d.col ?? 1}` : file;
+    const out = [`${where}: ${printable(d.message, MAX_MESSAGE)}`];
     const source = d.line ? linesOf(d.file)?.[d.line - 1] : undefined;
-    if (d.line && source !== undefined) out.push(...excerpt(source.replace(/\r$/, ''), d.line, d.col ?? 1));
-    if (d.hint) out.push(`  hint: ${d.hint}`);
+    if (d.line && source !== undefined) out.push(...excerpt(printable(source.replace(/\r$/, '')), d.line, d.col ?? 1));
+    if (d.hint) out.push(`  hint: ${printable(d.hint, MAX_HINT)}`);
     return out.join('\n');
   });
   const count = diagnostics.length;

@@ -164,6 +164,8 @@ function plainYamlError(code: string, message: string): { message: string; hint?
   switch (code) {
     case 'TAB_AS_INDENT':
       return { message: 'a tab is used for indentation; YAML indents with spaces only', hint: 'replace the tabs at the start of this line with spaces' };
+    case 'KEY_OVER_1024_CHARS':
+      return { message: 'this key is over 1024 characters long, more than YAML allows', hint: 'shorten the key; a long text belongs in a value' };
     case 'DUPLICATE_KEY':
       return { message: 'this key appears twice in the same mapping', hint: 'keep one of the two; the second would silently replace the first' };
     case 'MISSING_CHAR':

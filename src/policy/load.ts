@@ -1,8 +1,10 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import { InputError, type Diagnostic } from '../runner/diagnostics.js';
 import { didYouMean } from '../runner/did-you-mean.js';
+import { pathKind, pathProblem } from '../runner/path-kind.js';
 import { schemaDiagnostics } from '../runner/schema-errors.js';
+import type { JsonSchema } from '../runner/json-schema.js';
 import { compileSchema } from '../runner/schema-validator.js';
 import { nodeAt, positionOf, readYamlSource, shownPath, type FileKind, type YamlSource } from '../runner/yaml-source.js';
 import { policySchema } from './schema.js';
@@ -25,7 +27,7 @@ export interface PolicyFile {
   extendsFile?: string;
 }
 
-let validatePolicySchema: ReturnType<typeof compileSchema> | undefined;
+let policyValidator: { schema: JsonSchema; validate: ReturnType<typeof compileSchema> } | undefined;
 
 interface Inspection {
   file?: PolicyFile;
@@ -41,25 +43,25 @@ function inspectPolicyFile(path: string): Inspection {
     if (error instanceof InputError) return { diagnostics: error.diagnostics };
     throw error;
   }
-  validatePolicySchema ??= compileSchema(policySchema());
-  const diagnostics = schemaDiagnostics(source, validatePolicySchema(source.value));
+  policyValidator ??= { schema: policySchema(), validate: compileSchema(policySchema()) };
+  const diagnostics = schemaDiagnostics(source, policyValidator.schema, policyValidator.validate(source.value));
   const value = source.value as PolicyValue;
   let extendsFile: string | undefined;
   if (typeof value.extends === 'string' && value.extends !== '') {
     extendsFile = resolve(dirname(source.path), value.extends);
-    const problem = missingFileProblem(value.extends, extendsFile);
+    const problem = extendsFileProblem(value.extends, extendsFile);
     if (problem) diagnostics.push(atExtends(source, problem.message, problem.hint));
   }
   return { file: { source, value, extendsFile }, diagnostics };
 }
 
-function missingFileProblem(written: string, target: string): { message: string; hint: string } | undefined {
+function extendsFileProblem(written: string, target: string): { message: string; hint?: string } | undefined {
+  const problem = pathProblem(target, 'file');
+  if (!problem) return undefined;
+  if (problem.kind === 'folder') return { message: `extends names ${shownPath(target)}, which is a folder`, hint: 'give the path of a policy .yaml file' };
+  if (problem.kind !== 'missing') return { message: `extends names ${shownPath(target)}, which ${problem.says}`, hint: problem.hint };
   const dir = dirname(target);
-  if (existsSync(target)) {
-    if (statSync(target).isDirectory()) return { message: `extends names ${shownPath(target)}, which is a folder`, hint: 'give the path of a policy .yaml file' };
-    return undefined;
-  }
-  const siblings = existsSync(dir) && statSync(dir).isDirectory() ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)) : [];
+  const siblings = pathKind(dir) === 'folder' ? readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)) : [];
   const stem = (file: string) => file.replace(/\.ya?ml$/, '');
   const wanted = stem(basename(target));
   const close = siblings.find((f) => stem(f) === wanted) ?? siblings.find((f) => stem(f) === didYouMean(wanted, siblings.map(stem)));
@@ -74,10 +76,6 @@ function missingFileProblem(written: string, target: string): { message: string;
 function atExtends(source: YamlSource, message: string, hint?: string): Diagnostic {
   const { line, col } = positionOf(source, nodeAt(source, ['extends']));
   return { file: source.shownPath, line, col, message, hint };
-}
-
-function isFile(path: string): boolean {
-  return existsSync(path) && statSync(path).isFile();
 }
 
 /** Reads and checks one policy file; throws an InputError holding every problem it has. */
@@ -102,8 +100,8 @@ export function loadPolicyChain(path: string): PolicyFile[] {
     if (!file) break;
     files.push(file);
     next = file.extendsFile;
-    // A missing base is already reported at the `extends` that names it.
-    if (!next || !isFile(next)) break;
+    // A base that is not a readable file is already reported at the `extends` that names it.
+    if (!next || pathKind(next) !== 'file') break;
     const seen = files.map((f) => f.source.path);
     if (seen.includes(next)) {
       const loop = [...seen.slice(seen.indexOf(next)), next].map(shownPath).join(' → ');

@@ -1,3 +1,5 @@
+import { printable } from './printable.js';
+
 /** A problem found in an input file, located where possible, worded for a non-programmer. */
 export interface Diagnostic {
   file: string;
@@ -21,18 +23,29 @@ export function byPosition(a: Diagnostic, b: Diagnostic): number {
 }
 
 const MAX_SHOWN_LINE = 160;
+/** Messages and hints quote the user's text, which may be a whole megabyte value. */
+const MAX_MESSAGE = 300;
+const MAX_HINT = 600;
 
 /**
  * Renders diagnostics as `file:line:col: message`, then the offending line with a caret under
  * the spot, then the hint. `sources` maps a file to its text for the excerpt.
  */
 export function formatDiagnostics(diagnostics: Diagnostic[], sources: ReadonlyMap<string, string>): string {
+  const lines = new Map<string, string[]>();
+  // Split once per file: finding each problem's line from the top again was quadratic in the number of problems.
+  const linesOf = (file: string) => {
+    const text = sources.get(file);
+    if (text !== undefined && !lines.has(file)) lines.set(file, text.split('\n'));
+    return lines.get(file);
+  };
   const blocks = [...diagnostics].sort(byPosition).map((d) => {
-    const where = d.line ? `${d.file}:${d.line}:${d.col ?? 1}` : d.file;
-    const out = [`${where}: ${d.message}`];
-    const text = sources.get(d.file);
-    if (d.line && text !== undefined) out.push(...excerpt(text, d.line, d.col ?? 1));
-    if (d.hint) out.push(`  hint: ${d.hint}`);
+    const file = printable(d.file);
+    const where = d.line ? `${file}:${d.line}:${d.col ?? 1}` : file;
+    const out = [`${where}: ${printable(d.message, MAX_MESSAGE)}`];
+    const source = d.line ? linesOf(d.file)?.[d.line - 1] : undefined;
+    if (d.line && source !== undefined) out.push(...excerpt(printable(source.replace(/\r$/, '')), d.line, d.col ?? 1));
+    if (d.hint) out.push(`  hint: ${printable(d.hint, MAX_HINT)}`);
     return out.join('\n');
   });
   const count = diagnostics.length;
@@ -41,9 +54,7 @@ export function formatDiagnostics(diagnostics: Diagnostic[], sources: ReadonlyMa
   return `${blocks.join('\n\n')}\n\n${summary}\n`;
 }
 
-function excerpt(text: string, line: number, col: number): string[] {
-  const source = lineOf(text, line);
-  if (source === undefined) return [];
+function excerpt(source: string, line: number, col: number): string[] {
   let shown = source.replace(/\t/g, ' ');
   let caretCol = col;
   if (shown.length > MAX_SHOWN_LINE) {
@@ -53,15 +64,4 @@ function excerpt(text: string, line: number, col: number): string[] {
   }
   const gutter = String(line);
   return [`  ${gutter} | ${shown}`, `  ${' '.repeat(gutter.length)} | ${' '.repeat(Math.max(0, caretCol - 1))}^`];
-}
-
-function lineOf(text: string, line: number): string | undefined {
-  let start = 0;
-  for (let n = 1; n < line; n++) {
-    const next = text.indexOf('\n', start);
-    if (next < 0) return undefined;
-    start = next + 1;
-  }
-  const end = text.indexOf('\n', start);
-  return text.slice(start, end < 0 ? undefined : end).replace(/\r$/, '');
 }

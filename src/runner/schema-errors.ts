@@ -16,10 +16,11 @@ export interface SchemaWording {
  * oneOf only the alternative that matches the value's type speaks, so an author reads one
  * message about what they meant rather than one per alternative.
  */
-export function schemaDiagnostics(source: YamlSource, errors: ErrorObject[], wording: SchemaWording = {}): Diagnostic[] {
+export function schemaDiagnostics(source: YamlSource, schema: JsonSchema, errors: ErrorObject[], wording: SchemaWording = {}): Diagnostic[] {
+  const resolve = refResolver(schema);
   // A key's own errors (propertyName set) repeat what the propertyNames error says at the key.
-  const kept = pickAlternatives(withoutDropped(errors, wording).filter((error) => error.propertyName === undefined));
-  const diagnostics = kept.map((error) => toDiagnostic(source, error, wording));
+  const kept = pickAlternatives(withoutDropped(errors, wording).filter((error) => error.propertyName === undefined), resolve);
+  const diagnostics = kept.map((error) => toDiagnostic(source, error, wording, resolve));
   const seen = new Set<string>();
   return diagnostics.filter((d) => {
     const key = `${d.line}:${d.col}:${d.message}`;
@@ -49,20 +50,38 @@ function withoutDropped(errors: ErrorObject[], wording: SchemaWording): ErrorObj
   return errors.filter((error) => !dropped.has(error) && !inChoice(error));
 }
 
-function pickAlternatives(errors: ErrorObject[]): ErrorObject[] {
+type RefResolver = (schema: JsonSchema) => JsonSchema;
+
+/** Follows a `$ref` to a `#/$defs/...` of the root schema; other schemas are returned as they are. */
+function refResolver(root: JsonSchema): RefResolver {
+  return (schema) => {
+    const name = schema.$ref?.match(/^#\/\$defs\/(.+)$/)?.[1];
+    return (name && root.$defs?.[name]) || schema;
+  };
+}
+
+/** Which alternative of an anyOf or oneOf an error comes from, if any. */
+function branchOf(error: ErrorObject, choice: ErrorObject, resolve: RefResolver): number | undefined {
+  const prefix = `${choice.schemaPath}/`;
+  if (error.schemaPath.startsWith(prefix)) return Number(error.schemaPath.slice(prefix.length).split('/')[0]);
+  // ajv gives an error inside a $ref the path within the referenced schema, so it is matched by that schema instead.
+  if (error.instancePath !== choice.instancePath) return undefined;
+  const index = (choice.schema as JsonSchema[]).findIndex((branch) => branch.$ref && resolve(branch) === error.parentSchema);
+  return index < 0 ? undefined : index;
+}
+
+function pickAlternatives(errors: ErrorObject[], resolve: RefResolver): ErrorObject[] {
   let result = errors;
   const alternatives = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   // Innermost first, so an outer choice sees the inner ones already reduced.
   alternatives.sort((a, b) => b.schemaPath.length - a.schemaPath.length);
   for (const choice of alternatives) {
     if (!result.includes(choice)) continue;
-    const prefix = `${choice.schemaPath}/`;
     const branches = new Map<number, ErrorObject[]>();
     for (const error of result) {
       // Steps of one kind share schema paths: only errors inside this choice's value are its branches'.
-      if (!error.schemaPath.startsWith(prefix) || !isWithin(error.instancePath, choice.instancePath)) continue;
-      const index = Number(error.schemaPath.slice(prefix.length).split('/')[0]);
-      branches.set(index, [...(branches.get(index) ?? []), error]);
+      const index = error === choice || !isWithin(error.instancePath, choice.instancePath) ? undefined : branchOf(error, choice, resolve);
+      if (index !== undefined) branches.set(index, [...(branches.get(index) ?? []), error]);
     }
     const branchErrors = new Set([...branches.values()].flat());
     // yes/no/on/off are text in YAML 1.2: where a boolean is accepted, the author meant the boolean.
@@ -94,8 +113,9 @@ function expectsBoolean(error: ErrorObject, instancePath: string): boolean {
   return error.keyword === 'type' && error.instancePath === instancePath && [(error.params as { type: string | string[] }).type].flat().includes('boolean');
 }
 
+/** The value is not of the kind this alternative takes; a missing key is not that: the kind is right, the content is not. */
 function isShapeMismatch(error: ErrorObject, instancePath: string): boolean {
-  return error.instancePath === instancePath && ['type', 'const', 'enum', 'required'].includes(error.keyword);
+  return error.instancePath === instancePath && ['type', 'const', 'enum'].includes(error.keyword);
 }
 
 const TYPE_WORDS: Record<string, string> = {
@@ -117,11 +137,12 @@ function describeValue(value: unknown): string {
   return String(value);
 }
 
-function expectedTypes(schema: JsonSchema | undefined): string {
-  if (!schema) return 'something else';
+function expectedTypes(given: JsonSchema | undefined, resolve: RefResolver): string {
+  if (!given) return 'something else';
+  const schema = resolve(given);
   // A schema's own type bounds its alternatives (a step is a mapping, whichever step it names).
   const alternatives = schema.type ? undefined : (schema.anyOf ?? schema.oneOf);
-  if (alternatives) return [...new Set(alternatives.map(expectedTypes))].join(' or ');
+  if (alternatives) return [...new Set(alternatives.map((alternative) => expectedTypes(alternative, resolve)))].join(' or ');
   if (schema.enum) return `one of ${schema.enum.map((v) => JSON.stringify(v)).join(', ')}`;
   if (schema.const !== undefined) return JSON.stringify(schema.const);
   const types = Array.isArray(schema.type) ? schema.type : schema.type ? [schema.type] : [];
@@ -136,7 +157,7 @@ function lastKey(path: PathSegment[]): string {
   return last === undefined ? 'this value' : `"${last}"`;
 }
 
-function toDiagnostic(source: YamlSource, error: ErrorObject, wording: SchemaWording): Diagnostic {
+function toDiagnostic(source: YamlSource, error: ErrorObject, wording: SchemaWording, resolve: RefResolver): Diagnostic {
   const path = pointerSegments(error.instancePath);
   const at = (node: ReturnType<typeof nodeAt>) => positionOf(source, node);
   const base = (pos: { line: number; col: number }, message: string, hint?: string): Diagnostic => ({ file: source.shownPath, line: pos.line, col: pos.col, message, hint });
@@ -162,8 +183,8 @@ function toDiagnostic(source: YamlSource, error: ErrorObject, wording: SchemaWor
     case 'type':
     case 'anyOf':
     case 'oneOf': {
-      const expected = expectedTypes(schema);
-      // An empty value, or one whose schema names no type, is described as it is.
+      const expected = expectedTypes(schema, resolve);
+      // An empty value, or one whose schema names no type (a step), is described as it is.
       if (error.data === null || error.data === undefined) return base(at(nodeAt(source, path)), `${name} is empty`, schema?.description);
       if (expected === 'something else') return base(at(nodeAt(source, path)), `${name} cannot be ${describeValue(error.data)}`, schema?.description);
       if (error.keyword === 'type' && isBooleanWord(error.data) && expectsBoolean(error, error.instancePath)) {

@@ -1,4 +1,3 @@
-import { existsSync, statSync } from 'node:fs';
 import { isMap, isPair, isScalar, isSeq, type Node } from 'yaml';
 import { stepModules } from '../steps/registry.js';
 import type { StepNode } from '../steps/types.js';
@@ -6,7 +5,9 @@ import { buildWorkflow } from './build-workflow.js';
 import { byPosition, InputError, type Diagnostic } from './diagnostics.js';
 import { didYouMean } from './did-you-mean.js';
 import { checkExpressions } from './expressions.js';
+import { pathProblem } from './path-kind.js';
 import { schemaDiagnostics, type SchemaWording } from './schema-errors.js';
+import type { JsonSchema } from './json-schema.js';
 import { compileSchema } from './schema-validator.js';
 import { BUILTIN_NAMES, type Workflow } from './workflow.js';
 import { STEP_OPTION_KEYS, workflowSchema } from './workflow-schema.js';
@@ -15,7 +16,7 @@ import { resolve } from 'node:path';
 
 export const WORKFLOW_FILE = { noun: 'workflow', exampleKeys: 'version, name and steps' };
 
-let compiled: { validate: ReturnType<typeof compileSchema>; wording: SchemaWording } | undefined;
+let compiled: { schema: JsonSchema; validate: ReturnType<typeof compileSchema>; wording: SchemaWording } | undefined;
 
 /** The workflow schema, compiled once, with the wording of problems in steps. */
 function workflowValidator(): NonNullable<typeof compiled> {
@@ -36,7 +37,7 @@ function workflowValidator(): NonNullable<typeof compiled> {
       };
     },
   };
-  compiled = { validate: compileSchema(schema), wording };
+  compiled = { schema, validate: compileSchema(schema), wording };
   return compiled;
 }
 
@@ -45,9 +46,13 @@ function workflowValidator(): NonNullable<typeof compiled> {
  * and included workflows. Throws an InputError holding every problem found, ordered by position.
  */
 export function loadWorkflow(path: string, including: string[] = []): Workflow {
-  const source = readYamlSource(resolve(path), WORKFLOW_FILE);
-  const { validate, wording } = workflowValidator();
-  const diagnostics = schemaDiagnostics(source, validate(source.value), wording);
+  return checkWorkflow(readYamlSource(resolve(path), WORKFLOW_FILE), including);
+}
+
+/** loadWorkflow's checks, for a file already read (to see whether it is a workflow at all). */
+export function checkWorkflow(source: YamlSource, including: string[] = []): Workflow {
+  const { schema, validate, wording } = workflowValidator();
+  const diagnostics = schemaDiagnostics(source, schema, validate(source.value), wording);
   const workflow = buildWorkflow(source, diagnostics);
   diagnostics.push(...expressionDiagnostics(source), ...fileDiagnostics(workflow), ...variableDiagnostics(workflow));
   diagnostics.push(...includeDiagnostics(workflow, [...including, source.path]));
@@ -93,22 +98,21 @@ function forEachScalar(node: Node | null | undefined, visit: (node: Node & { val
 
 function fileDiagnostics(workflow: Workflow): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const missing = (key: string, path: string, what: string, hint: string) => {
+  const atKey = (key: string, path: string, what: string, expected: 'file' | 'folder', hint: string) => {
+    const problem = pathProblem(path, expected);
+    if (!problem) return;
     const node = workflow.source.doc.get(key, true) as Node | undefined;
     const pos = workflow.source.lineCounter.linePos(node?.range?.[0] ?? 0);
-    out.push({ file: workflow.source.shownPath, line: pos.line, col: pos.col, message: `${what} ${shownPath(path)} does not exist`, hint });
+    out.push({ file: workflow.source.shownPath, line: pos.line, col: pos.col, message: `${what} ${shownPath(path)} ${problem.says}`, hint: problem.hint ?? hint });
   };
-  if (workflow.policyFile && !existsSync(workflow.policyFile)) missing('policy', workflow.policyFile, 'the policy file', 'the path is relative to this workflow file; shipped policies are in policies/');
-  if (workflow.serve && !(existsSync(workflow.serve) && statSync(workflow.serve).isDirectory())) missing('serve', workflow.serve, 'the folder to serve', 'the path is relative to this workflow file');
+  if (workflow.policyFile) atKey('policy', workflow.policyFile, 'the policy file', 'file', 'the path is relative to this workflow file; shipped policies are in policies/');
+  if (workflow.serve) atKey('serve', workflow.serve, 'the folder to serve', 'folder', 'the path is relative to this workflow file');
   walkSteps(workflow.steps, (step) => {
     for (const file of stepModules.get(step.kind)?.files?.(step.params) ?? []) {
       if (file.includes('${{')) continue;
-      const path = resolve(workflow.dir, file);
-      if (!existsSync(path)) {
-        out.push({ file: step.loc.file, line: step.loc.line, col: step.loc.col, message: `${step.kind} reads ${file}, which does not exist`, hint: 'the path is relative to this workflow file' });
-      } else if (statSync(path).isDirectory()) {
-        out.push({ file: step.loc.file, line: step.loc.line, col: step.loc.col, message: `${step.kind} reads ${file}, which is a folder, not a file`, hint: 'give the path of a file inside it' });
-      }
+      const problem = pathProblem(resolve(workflow.dir, file), 'file');
+      if (!problem) continue;
+      out.push({ file: step.loc.file, line: step.loc.line, col: step.loc.col, message: `${step.kind} reads ${file}, which ${problem.says}`, hint: problem.hint ?? 'the path is relative to this workflow file' });
     }
   });
   return out;
@@ -122,8 +126,8 @@ function includeDiagnostics(workflow: Workflow, including: string[]): Diagnostic
     for (const file of module.files(step.params)) {
       if (file.includes('${{')) continue;
       const target = resolve(workflow.dir, file);
-      // A missing file or a folder is reported by fileDiagnostics, at the step.
-      if (!existsSync(target) || statSync(target).isDirectory()) continue;
+      // A path that is not a readable file is reported by fileDiagnostics, at the step.
+      if (pathProblem(target, 'file')) continue;
       if (including.includes(target)) {
         const cycle = [...including.slice(including.indexOf(target)), target].map(shownPath).join(' → ');
         out.push({ file: step.loc.file, line: step.loc.line, col: step.loc.col, message: `this include makes a loop: ${cycle}`, hint: 'a workflow cannot include itself, directly or through another file' });

@@ -1,11 +1,14 @@
 import { readFileSync, statSync } from 'node:fs';
 import { relative } from 'node:path';
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Document, type Node } from 'yaml';
+import { isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, visit, type Document, type Node } from 'yaml';
 import { InputError, type Diagnostic } from './diagnostics.js';
+import { pathProblem } from './path-kind.js';
+import { parseDocumentsWithinDepth } from './yaml-documents.js';
 
 const MAX_FILE_BYTES = 10 * 1024 * 1024;
 const MAX_ALIASES = 100;
 const MAX_DEPTH = 200;
+const MAX_SYNTAX_PROBLEMS = 20;
 
 /** A YAML file parsed with the positions of its nodes kept, so problems can be located. */
 export interface YamlSource {
@@ -40,15 +43,11 @@ export function readYamlSource(path: string, kind: FileKind): YamlSource {
     throw new InputError([{ file: shown, line, col, message, hint }]);
   };
 
-  let size: number;
-  try {
-    const stat = statSync(path);
-    if (stat.isDirectory()) fail(`this is a folder, not a ${kind.noun} file`, `give the path of a .yaml file inside it`);
-    size = stat.size;
-  } catch (error) {
-    if (error instanceof InputError) throw error;
-    return fail(`no such file`, `check the spelling of the path; it is read relative to ${process.cwd()}`);
-  }
+  const problem = pathProblem(path, 'file');
+  if (problem?.kind === 'missing') fail(`no such file`, `check the spelling of the path; it is read relative to ${process.cwd()}`);
+  if (problem?.kind === 'folder') fail(`this is a folder, not a ${kind.noun} file`, `give the path of a .yaml file inside it`);
+  if (problem) fail(`this ${problem.says}`, problem.hint);
+  const { size } = statSync(path);
   if (size > MAX_FILE_BYTES) fail(`the file is ${(size / 1024 / 1024).toFixed(1)} MB; a ${kind.noun} may be at most 10 MB`, 'keep data in a CSV or JSON file and loop over it with forEach');
 
   const bytes = readFileSync(path);
@@ -67,16 +66,13 @@ export function readYamlSource(path: string, kind: FileKind): YamlSource {
   if (text.trim() === '') fail(`the file is empty`, `a ${kind.noun} starts with keys such as ${kind.exampleKeys}`);
 
   const lineCounter = new LineCounter();
-  let docs: Document.Parsed[];
-  try {
-    docs = parseAllDocuments(text, { lineCounter, prettyErrors: false, uniqueKeys: true }) as Document.Parsed[];
-  } catch (error) {
-    if (error instanceof RangeError) return fail('the file nests brackets or lists too deeply to read', 'flatten the structure');
-    throw error;
-  }
-  if (!Array.isArray(docs)) docs = [docs];
-
   const at = (offset: number) => lineCounter.linePos(offset);
+  const parsed = parseDocumentsWithinDepth(text, lineCounter, MAX_DEPTH);
+  if ('tooDeepAt' in parsed) {
+    const pos = at(parsed.tooDeepAt);
+    return fail(`the structure nests more than ${MAX_DEPTH} levels deep`, 'flatten the structure', pos.line, pos.col);
+  }
+  const { docs } = parsed;
   if (docs.length > 1) {
     const second = at(docs[1].range[0]);
     fail(`the file holds ${docs.length} YAML documents; a ${kind.noun} is one document`, 'remove the `---` separator and merge or split the documents into files', second.line, second.col);
@@ -89,12 +85,12 @@ export function readYamlSource(path: string, kind: FileKind): YamlSource {
     const { message, hint } = plainYamlError(error.code, error.message);
     return { file: shown, line: pos.line, col: pos.col, message, hint };
   });
-  if (syntax.length) throw new InputError(dedupeByLine(syntax));
+  if (syntax.length) throw new InputError(firstSyntaxProblems(dedupeByLine(syntax)));
 
-  const depthProblem = tooDeep(doc);
-  if (depthProblem !== undefined) {
-    const pos = at(depthProblem);
-    fail(`the structure nests more than ${MAX_DEPTH} levels deep`, 'flatten the structure', pos.line, pos.col);
+  const complexKey = firstComplexKey(doc);
+  if (complexKey) {
+    const pos = at(complexKey.offset);
+    fail(`a key must be a name, but this one is ${complexKey.what}`, complexKey.hint, pos.line, pos.col);
   }
 
   let value: unknown;
@@ -163,12 +159,13 @@ export function scalarTextOffset(node: Node | undefined): number | undefined {
 
 function plainYamlError(code: string, message: string): { message: string; hint?: string } {
   const first = message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
-  if (/Maximum call stack/i.test(first)) return { message: `the structure nests too deeply to read`, hint: 'flatten the structure' };
   const unclosed = /Flow (sequence|mapping) in block collection must be sufficiently indented and end with a ([\]}])/.exec(first);
   if (unclosed) return { message: `a ${unclosed[1] === 'sequence' ? '[' : '{'} bracket is not closed`, hint: `add the closing ${unclosed[2]}` };
   switch (code) {
     case 'TAB_AS_INDENT':
       return { message: 'a tab is used for indentation; YAML indents with spaces only', hint: 'replace the tabs at the start of this line with spaces' };
+    case 'KEY_OVER_1024_CHARS':
+      return { message: 'this key is over 1024 characters long, more than YAML allows', hint: 'shorten the key; a long text belongs in a value' };
     case 'DUPLICATE_KEY':
       return { message: 'this key appears twice in the same mapping', hint: 'keep one of the two; the second would silently replace the first' };
     case 'MISSING_CHAR':
@@ -187,29 +184,38 @@ function plainYamlError(code: string, message: string): { message: string; hint?
   }
 }
 
+/** One broken bracket or quote can make every later line an error; past the first few they are noise. */
+function firstSyntaxProblems(diagnostics: Diagnostic[]): Diagnostic[] {
+  if (diagnostics.length <= MAX_SYNTAX_PROBLEMS) return diagnostics;
+  const rest = diagnostics[MAX_SYNTAX_PROBLEMS];
+  const more = diagnostics.length - MAX_SYNTAX_PROBLEMS;
+  return [
+    ...diagnostics.slice(0, MAX_SYNTAX_PROBLEMS),
+    { ...rest, message: `${more} more lines from here on have YAML syntax errors, not shown`, hint: 'fix the problems above first: an unclosed bracket or quote often breaks every line after it' },
+  ];
+}
+
 function dedupeByLine(diagnostics: Diagnostic[]): Diagnostic[] {
   const seen = new Set<number | undefined>();
   return diagnostics.filter((d) => (seen.has(d.line) ? false : (seen.add(d.line), true)));
 }
 
-function tooDeep(doc: Document.Parsed): number | undefined {
-  let found: number | undefined;
-  const walk = (node: unknown, depth: number): void => {
-    if (found !== undefined) return;
-    if (depth > MAX_DEPTH) {
-      found = (node as Node).range?.[0] ?? 0;
-      return;
-    }
-    if (isMap(node) || isSeq(node)) {
-      for (const item of node.items as unknown[]) {
-        if (isPair(item)) {
-          walk(item.key, depth + 1);
-          walk(item.value, depth + 1);
-        } else walk(item, depth + 1);
-      }
-    }
-  };
-  walk(doc.contents, 0);
+/**
+ * The first key that is a list, a mapping or an alias. Flow's keys are names; a JavaScript
+ * object cannot hold such a key, and the yaml library would print a warning and spell the key
+ * out as text at every level it is nested in.
+ */
+function firstComplexKey(doc: Document.Parsed): { what: string; hint: string; offset: number } | undefined {
+  let found: { what: string; hint: string; offset: number } | undefined;
+  visit(doc, {
+    Pair(_, pair) {
+      const key = pair.key as Node | null;
+      const offset = key?.range?.[0] ?? 0;
+      if (isAlias(key)) found = { what: `an alias (*${key.source})`, hint: 'write the name out instead of the alias', offset };
+      else if (isCollection(key)) found = { what: isSeq(key) ? 'a list' : 'a mapping', hint: 'write a plain name before the colon, such as `url:`; a `?` or a bracket before the colon makes the key a list or a mapping', offset };
+      return found ? visit.BREAK : undefined;
+    },
+  });
   return found;
 }
 

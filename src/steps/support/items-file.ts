@@ -1,17 +1,20 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
+import { pathProblem } from '../../runner/path-kind.js';
 import { parseCsv } from './csv.js';
 import { decodeText } from './text-file.js';
 
 /** The items a loop reads from a file: CSV rows as objects, a JSON array, or JSON Lines. */
 export async function readItemsFile(path: string): Promise<unknown[]> {
   const name = basename(path);
+  // Validation checks a path written out; one made with ${{ }} is known only now.
+  const problem = pathProblem(path, 'file');
+  if (problem) throw new Error(`${path} ${problem.says}`);
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(code === 'ENOENT' ? `${path} does not exist` : `cannot read ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read ${path}: ${(error as Error).message}`);
   }
   const text = decodeText(bytes, name);
   const ext = extname(path).toLowerCase();

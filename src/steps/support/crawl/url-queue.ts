@@ -12,7 +12,7 @@ export interface QueuedUrl {
 /**
  * The URLs a crawl is to visit, first in first out, packed: URL text as UTF-8 in large
  * buffers, depth and referrer (the position of the page that linked here) in typed arrays.
- * About the URL's length plus 14 bytes each, not a few hundred as objects of strings would.
+ * About the URL's length plus 18 bytes each, not a few hundred as objects of strings would.
  * Taken entries stay, as the text of the referrers of later ones.
  */
 export class UrlQueue {

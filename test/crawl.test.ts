@@ -70,6 +70,7 @@ describe('crawl', () => {
     assert.match(summary ?? '', /^crawled 25 pages: \d+ URLs discovered, 27 queued, 1 failed, 0 left in the queue; passed over: 2 out of scope, 1 forbidden by robots\.txt, 3 not web pages$/, run.logs.join('\n'));
     assert.ok(run.logs.some((line) => /^failed pages: http:\/\/127\.0\.0\.1:\d+\/blog\/missing\.html$/.test(line)), run.logs.join('\n'));
     assert.ok(run.logs.some((line) => /catalogue-export is not a web page/.test(line)), 'a link without extension is recognised by its content type');
+    assert.ok(run.logs.some((line) => /^pages by depth: 0: 1, 1: 3, 2: 16, 3: 1, 4: 1, 5: 1, 6: 1, 7: 1; [\d.]+ pages\/s$/.test(line)), run.logs.join('\n'));
     const depths = Object.fromEntries(run.records.map((record) => [new URL(String(record.url)).pathname, record.depth]));
     assert.equal(depths['/docs/deep/level-5.html'], 7, 'home, contents, chapter 5, then five levels');
   });

@@ -107,6 +107,9 @@ class Crawl {
   private readonly pacer: HostPacer;
   private readonly failedUrls: string[] = [];
   private started = 0;
+  private readonly startedAt = performance.now();
+  /** Pages visited at each depth, for the closing summary. */
+  private readonly byDepth: number[] = [];
   private resumedSkips = 0;
   private inFlight = 0;
   private wake: (() => void) | undefined;
@@ -234,8 +237,10 @@ class Crawl {
         await inside.runBlock(steps, { url: entry.url, depth: entry.depth, referrer: entry.referrer ?? null });
       });
       if (status === 'skipped') this.resumedSkips++;
-      if (html) counts.visited++;
-      else {
+      if (html) {
+        counts.visited++;
+        this.byDepth[entry.depth] = (this.byDepth[entry.depth] ?? 0) + 1;
+      } else {
         counts['not-html']++;
         this.ctx.log(`${entry.url} is not a web page, passed over`);
       }
@@ -287,6 +292,9 @@ class Crawl {
       `crawled ${counts.visited} pages${resumed}: ${counts.discovered} URLs discovered, ${counts.queued} queued, ${counts.failed} failed, ${this.frontier.waiting} left in the queue` +
         (skipped.length ? `; passed over: ${skipped.join(', ')}` : ''),
     );
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const depths = Array.from(this.byDepth, (n, depth) => `${depth}: ${n ?? 0}`).join(', ');
+    if (counts.visited) this.ctx.log(`pages by depth: ${depths}; ${((counts.visited - this.resumedSkips) / seconds).toFixed(1)} pages/s`);
     if (counts.failed) this.ctx.log(`failed pages: ${this.failedUrls.join(', ')}${counts.failed > this.failedUrls.length ? `, and ${counts.failed - this.failedUrls.length} more` : ''}`);
     const share = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(String(this.params.maxFailed ?? DEFAULT_MAX_FAILED));
     const tried = counts.visited + counts.failed;

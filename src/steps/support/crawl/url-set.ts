@@ -1,7 +1,7 @@
 /**
  * The URLs a crawl has seen, kept as 64-bit hashes in one typed array (open addressing, linear
  * probing): 11 to 23 bytes a URL, where a Set of strings costs about 100. Two different URLs
- * share a hash with odds of about 1 in 30 million at 1,000,000 URLs; the later one would be
+ * share a hash with odds of about 1 in 20 million at 1,000,000 URLs; the later one would be
  * taken for seen.
  */
 export class UrlSet {

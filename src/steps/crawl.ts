@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { durationSchema, orExpression, stepsRef, type JsonSchema } from '../runner/json-schema.js';
 import { parseDuration } from '../runner/duration.js';
 import { Frontier } from './support/crawl/frontier.js';
@@ -13,7 +14,7 @@ import { scopeRule, type ScopeKind } from './support/crawl/scope.js';
 import { readSitemap } from './support/crawl/sitemap.js';
 import type { QueuedUrl } from './support/crawl/url-queue.js';
 import { clip } from './support/names.js';
-import { defineStep, type StepContext } from './types.js';
+import { defineStep, type StepContext, type StepNode } from './types.js';
 
 const DEFAULT_MAX_FAILED = '10%';
 /** Failed pages named again in the closing summary; each was logged when it failed. */
@@ -106,7 +107,7 @@ class Crawl {
   private readonly urls: ReturnType<typeof portableUrls>;
   private readonly pacer: HostPacer;
   private readonly failedUrls: string[] = [];
-  private started = 0;
+  private taken = 0;
   private readonly startedAt = performance.now();
   /** Pages visited at each depth, for the closing summary. */
   private readonly byDepth: number[] = [];
@@ -125,8 +126,8 @@ class Crawl {
   }
 
   static async begin(params: CrawlParams, ctx: StepContext): Promise<Crawl> {
-    const starts = list(params.start).map((start) => new URL(start).href);
-    const sitemaps = list(params.sitemap).map((sitemap) => new URL(sitemap).href);
+    const starts = list(params.start).map((start) => absoluteUrl(start, 'start'));
+    const sitemaps = list(params.sitemap).map((sitemap) => absoluteUrl(sitemap, 'sitemap'));
     if (!starts.length && !sitemaps.length) throw new Error('say where the crawl starts: start: (a URL or a list) or sitemap: (a sitemap.xml URL)');
     const rules: LinkRules = {
       normalise: normaliser({ dropQuery: params.dropQuery, sortQuery: params.sortQuery }),
@@ -176,7 +177,7 @@ class Crawl {
     if (this.frontier.firstSight(url)) this.frontier.enqueue(url, depth, referrer);
   }
 
-  async run(steps: Parameters<StepContext['runBlock']>[0]): Promise<void> {
+  async run(steps: StepNode[]): Promise<void> {
     const asked = Number(this.params.concurrency ?? 1);
     if (asked > this.ctx.maxPages) this.ctx.log(`crawling ${this.ctx.maxPages} pages at a time, not ${asked}: the memory policy allows ${this.ctx.maxPages} pages`);
     const lanes = Math.max(1, Math.min(asked, this.ctx.maxPages));
@@ -190,17 +191,17 @@ class Crawl {
   }
 
   /** One lane: takes the next queued page until none is left and no other lane can find more. */
-  private async work(lane: StepContext, steps: Parameters<StepContext['runBlock']>[0]): Promise<void> {
+  private async work(lane: StepContext, steps: StepNode[]): Promise<void> {
     const maxPages = this.params.maxPages === undefined ? Infinity : Number(this.params.maxPages);
     for (;;) {
       if (this.stop || this.ctx.signal.aborted) return;
-      const entry = this.started < maxPages ? this.frontier.next() : undefined;
+      const entry = this.taken < maxPages ? this.frontier.next() : undefined;
       if (!entry) {
         if (this.inFlight === 0) return this.wakeAll();
         await new Promise<void>((resolve) => (this.wake = chain(this.wake, resolve)));
         continue;
       }
-      this.started++;
+      this.taken++;
       this.inFlight++;
       try {
         await this.visit(lane, entry, steps);
@@ -220,7 +221,7 @@ class Crawl {
     wake?.();
   }
 
-  private async visit(lane: StepContext, entry: QueuedUrl, steps: Parameters<StepContext['runBlock']>[0]): Promise<void> {
+  private async visit(lane: StepContext, entry: QueuedUrl, steps: StepNode[]): Promise<void> {
     const { counts } = this.frontier;
     let html = true;
     try {
@@ -255,7 +256,7 @@ class Crawl {
    * Queues the page's new links. They are noted in the journal while the page is its item, in
    * one batch with the page's position, so a resume queues them again exactly as here.
    */
-  private async queueLinks(page: Awaited<ReturnType<StepContext['page']>>, entry: QueuedUrl, base: string): Promise<void> {
+  private async queueLinks(page: Page, entry: QueuedUrl, base: string): Promise<void> {
     if (this.params.maxDepth !== undefined && entry.depth >= Number(this.params.maxDepth)) return;
     const follow = list(this.params.follow).join(', ') || 'a[href]';
     const fresh: string[] = [];
@@ -307,6 +308,14 @@ class Crawl {
 function list(value: string | string[] | undefined): string[] {
   if (value === undefined || value === null) return [];
   return Array.isArray(value) ? value.map(String) : [String(value)];
+}
+
+function absoluteUrl(value: string, option: string): string {
+  try {
+    return new URL(value).href;
+  } catch {
+    throw new Error(`${option}: ${JSON.stringify(value)} is not a full web address; write it like https://example.com/ or \${{ serve.url }}/index.html`);
+  }
 }
 
 function chain(first: (() => void) | undefined, second: () => void): () => void {

@@ -62,6 +62,8 @@ describe('flow run', () => {
       'csv-loop': ['products.csv', /^name,price,stock,sku,line,_extra\r\n(.+\r\n)*Heather Wool Throw,€99\.00,In stock,LL-THR-001,2,\r\n/],
       include: ['account.jsonl', /^\{"greeting":"Welcome, grace","signedInAs":"Hi, grace"\}\n$/],
       profile: ['session.jsonl', /^\{"greeting":"Welcome, linus"\}\n$/],
+      // Every page of the site once (26: one only its sitemap lists), none robots.txt forbids.
+      'site-crawl': ['pages.jsonl', /^(?=[\s\S]*"title":"Only in the sitemap")(?![\s\S]*\/private\/)(\{"title":"[^"]+","url":"http:\/\/127\.0\.0\.1:\d+\/[^"#]*","depth":\d,"referrer":(null|"[^"]+")\}\n){26}$/],
     };
     for (const [name, [dataset, content]] of Object.entries(expected)) {
       const out = join(tmp, `example-${name}`);

@@ -31,8 +31,6 @@ export interface BrowserSettings {
 export interface LaunchExtras {
   /** Caps Chromium's disk cache (`--disk-cache-size`). */
   diskCacheBytes?: number;
-  /** Flags added after the workflow's own. */
-  extraArgs?: string[];
 }
 
 export type BrowserMode = 'launch' | 'profile' | 'cdp' | 'connect';
@@ -142,7 +140,7 @@ function launchArgs(settings: BrowserSettings, extras: LaunchExtras): string[] {
   const args = process.getuid?.() === 0 ? ['--no-sandbox', ...QUIET_FLAGS] : [...QUIET_FLAGS];
   // 0 would mean "Chromium's default size", not "no cache".
   if (extras.diskCacheBytes && extras.diskCacheBytes > 0) args.push(`--disk-cache-size=${Math.round(extras.diskCacheBytes)}`);
-  return [...args, ...(settings.args ?? []), ...(extras.extraArgs ?? [])];
+  return [...args, ...(settings.args ?? [])];
 }
 
 async function launchBrowser(launch: LaunchOptions, contextOptions: BrowserContextOptions): Promise<BrowserHandle> {

@@ -78,13 +78,6 @@ function atExtends(source: YamlSource, message: string, hint?: string): Diagnost
   return { file: source.shownPath, line, col, message, hint };
 }
 
-/** Reads and checks one policy file; throws an InputError holding every problem it has. */
-export function loadPolicyFile(path: string): PolicyFile {
-  const { file, diagnostics } = inspectPolicyFile(path);
-  if (diagnostics.length || !file) throw new InputError(diagnostics);
-  return file;
-}
-
 /**
  * Reads a policy and every policy it extends, base first. Throws an InputError holding the
  * problems of every file in the chain, and a loop of `extends` located where it closes.

@@ -16,12 +16,6 @@ const MB = 1048576;
 const PSS_READ_EVERY_MS = 3000;
 const PSS_REREAD_RSS_CHANGE_SHARE = 0.1;
 /**
- * Finding Chromium's processes walks /proc (about 4 ms); at a 250 ms interval that alone is
- * 1.6% of a run. The list is walked again at most this often; in between, the known processes
- * are read (a dead one reads as gone) and a new one waits for the next walk.
- */
-const PROCESS_WALK_EVERY_MS = 1000;
-/**
  * Page metrics travel over CDP to every open page's renderer, which stops to answer. Their
  * round trips are counted as measuring cost, and skipped on a sample while they have taken
  * more than this share of the run: the interval stays, what is read adapts.
@@ -66,7 +60,6 @@ export class MemorySampler {
   private readonly started = performance.now();
   private timer: NodeJS.Timeout | undefined;
   private lastSampleAt = -Infinity;
-  private walked: { at: number; processes: Array<{ pid: number; kind: ProcessKind }> } | undefined;
   /** Wall milliseconds spent waiting on page metrics. */
   private pageMetricsMs = 0;
   private running = false;
@@ -178,7 +171,10 @@ export class MemorySampler {
     const fromCdp = this.options.chromiumProcesses ? await this.options.chromiumProcesses().catch(() => []) : undefined;
     if (hasProcFs) {
       let began = process.cpuUsage();
-      const listed = fromCdp ?? this.descendants();
+      const listed = fromCdp ?? listDescendants(process.pid).flatMap((pid) => {
+        const kind = this.kindOf(pid);
+        return kind ? [{ pid, kind }] : [];
+      });
       const measured: ProcessSample[] = [];
       const now = performance.now();
       for (const pid of this.pssRead.keys()) if (pid !== process.pid && !listed.some((p) => p.pid === pid)) this.pssRead.delete(pid);
@@ -201,19 +197,6 @@ export class MemorySampler {
       const status = (stats as Record<string, pidusage.Status | null>)[pid];
       return status ? [{ pid, kind, rssMb: status.memory / MB }] : [];
     });
-  }
-
-  /** flow's Chromium processes, walked again only when due (see PROCESS_WALK_EVERY_MS). */
-  private descendants(): Array<{ pid: number; kind: ProcessKind }> {
-    const now = performance.now();
-    if (!this.walked || now - this.walked.at >= PROCESS_WALK_EVERY_MS) {
-      const processes = listDescendants(process.pid).flatMap((pid) => {
-        const kind = this.kindOf(pid);
-        return kind ? [{ pid, kind }] : [];
-      });
-      this.walked = { at: now, processes };
-    }
-    return this.walked.processes;
   }
 
   private pageMetricsDue(): boolean {

@@ -46,6 +46,8 @@ export class BrowserSession {
   private closed = false;
   private opening = 0;
   private readonly closing = new WeakSet<Page>();
+  /** Pages flow asked Chromium to close that it has not closed yet. */
+  private stillClosing = 0;
   /** Pages lost to a crash (their renderer, or the whole browser): what the steps did on them is gone. */
   private readonly crashed = new WeakSet<Page>();
   /** The context is being replaced on purpose: its close is no crash. */
@@ -170,7 +172,7 @@ export class BrowserSession {
    * is busy, waits for one to be released.
    */
   private async openPage(laneId: string): Promise<Page> {
-    while (this.open.size >= this.maxPages) {
+    while (this.open.size + this.stillClosing >= this.maxPages) {
       const idle = [...this.open.values()].filter((p) => !p.busy).sort((a, b) => a.lastUsed - b.lastUsed)[0];
       if (idle) {
         await this.closePage(idle.page, 'page limit reached: closed the oldest idle page');
@@ -253,8 +255,12 @@ export class BrowserSession {
   async closePage(page: Page, reason: string): Promise<void> {
     if (!this.open.has(page)) return;
     this.closing.add(page);
+    // Until Chromium has closed it, the page still counts against the limit.
+    this.stillClosing++;
     this.forget(page, reason);
     await page.close({ runBeforeUnload: false }).catch(() => undefined);
+    this.stillClosing--;
+    this.wakeWaiters();
   }
 
   /** Closes every idle page; returns how many. A page a lane leases meanwhile is kept. */

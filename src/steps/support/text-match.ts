@@ -1,3 +1,5 @@
+import { globToRegExp } from './glob.js';
+
 /**
  * How a URL or a title is matched: text it contains, a glob when it holds `*` (`**` crosses
  * slashes), or a regular expression written between slashes, such as /orders\/\d+$/i.
@@ -26,24 +28,12 @@ export function textPattern(pattern: string): TextPattern {
     return { test: (text) => regex.test(text), wording: `match ${pattern}` };
   }
   if (pattern.includes('*')) {
-    const regex = globToRegex(pattern);
+    const regex = globToRegExp(pattern);
     return { test: (text) => regex.test(text), wording: `match ${pattern}` };
   }
   return { test: (text) => text.includes(pattern), wording: `contain "${pattern}"` };
 }
 
-function globToRegex(glob: string): RegExp {
-  let source = '';
-  for (let i = 0; i < glob.length; i++) {
-    const char = glob[i];
-    if (char === '*' && glob[i + 1] === '*') {
-      source += '.*';
-      i++;
-    } else if (char === '*') source += '[^/]*';
-    else source += char.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`);
-}
 
 /** Text as a reader sees it: runs of spaces and line breaks count as one space. */
 export function normalizeSpace(text: string): string {

@@ -1,4 +1,4 @@
-import { globToRegExp } from './patterns.js';
+import { globToRegExp } from '../glob.js';
 
 export interface NormaliseOptions {
   /** Query parameters to drop, as names or globs such as `utm_*`. */

@@ -1,3 +1,5 @@
+import { globToRegExp } from '../glob.js';
+
 /**
  * A URL pattern as Playwright writes them: a glob where `**` is any text and `*` any text
  * without a slash, `{a,b}` either; or a regular expression written between slashes, `/\.html$/`.
@@ -12,28 +14,6 @@ export function urlPattern(pattern: string): RegExp {
     }
   }
   return globToRegExp(pattern);
-}
-
-/** A glob as a regular expression matching the whole text. */
-export function globToRegExp(glob: string, flags = ''): RegExp {
-  let source = '';
-  let inBraces = false;
-  for (let i = 0; i < glob.length; i++) {
-    const char = glob[i];
-    if (char === '*' && glob[i + 1] === '*') {
-      source += '.*';
-      i++;
-    } else if (char === '*') source += '[^/]*';
-    else if (char === '{') {
-      source += '(?:';
-      inBraces = true;
-    } else if (char === '}' && inBraces) {
-      source += ')';
-      inBraces = false;
-    } else if (char === ',' && inBraces) source += '|';
-    else source += char.replace(/[.+?^$()|[\]\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${source}$`, flags);
 }
 
 /** Whether a URL passes include (any of them, when given) and no exclude. */

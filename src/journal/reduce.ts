@@ -30,10 +30,9 @@ export function reduceJournal(entries: Iterable<JournalEntry>, read: JournalRead
 }
 
 export function reduceJournalFile(path: string, options: ReduceOptions = {}): RunRecord {
+  // The reader fills in what it met (damaged lines, a torn end) as the reducer consumes it.
   const read: JournalRead = { damagedLines: 0, tornLastLine: false };
-  const reducer = new RunReducer();
-  for (const entry of readJournal(path, read)) reducer.apply(entry);
-  return reducer.result(read, options.isAlive ?? processIsFlow);
+  return reduceJournal(readJournal(path, read), read, options);
 }
 
 class RunReducer {
@@ -88,10 +87,7 @@ class RunReducer {
           else this.counts.pageCrashes++;
           this.events.push({ type: 'crash', t: entry.t, at: entry.at, what: entry.event === 'crashed' ? 'browser' : 'page', message: entry.reason ?? 'crashed', recovered: false });
         }
-        if (entry.event === 'restarted') {
-          const crash = [...this.events].reverse().find((event) => event.type === 'crash' && !event.recovered);
-          if (crash && crash.type === 'crash') crash.recovered = true;
-        }
+        if (entry.event === 'restarted') this.crashRecovered();
         return;
       case 'sample': {
         const { type: _type, samplerCostMs, ...sample } = entry;
@@ -134,8 +130,7 @@ class RunReducer {
         if (entry.attempt > 1) {
           this.counts.itemRetries++;
           // The item a crash cut short is being done again: the run recovered from it.
-          const crash = [...this.events].reverse().find((event) => event.type === 'crash' && !event.recovered);
-          if (crash && crash.type === 'crash') crash.recovered = true;
+          this.crashRecovered();
         }
         return;
       case 'item-end':
@@ -224,6 +219,17 @@ class RunReducer {
       journalCostMs: this.journalCostMs,
       journal: { entries: this.entries, damagedLines: read.damagedLines, tornLastLine: read.tornLastLine },
     };
+  }
+
+  /** The last crash not yet recovered from is: the browser is back, or its item is done again. */
+  private crashRecovered(): void {
+    for (let i = this.events.length - 1; i >= 0; i--) {
+      const event = this.events[i];
+      if (event.type === 'crash' && !event.recovered) {
+        event.recovered = true;
+        return;
+      }
+    }
   }
 
   private committed(count: number, fields: FieldTally): void {

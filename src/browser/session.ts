@@ -23,6 +23,10 @@ export interface SessionHooks {
   visitedBefore?: number;
 }
 
+function originsOf(state: StorageState | undefined): Array<{ origin: string; localStorage: Array<{ name: string; value: string }> }> {
+  return state && typeof state === 'object' && 'origins' in state ? state.origins : [];
+}
+
 /** The browser died more often than the policy's recover.browserRestarts allows. */
 export class BrowserKeptCrashingError extends Error {}
 
@@ -91,8 +95,12 @@ export class BrowserSession {
   snapshotStorage(): void {
     if (this.storage.taking || Date.now() - this.storage.at < STORAGE_SNAPSHOT_EVERY_MS || this.recovering) return;
     const context = this.context;
-    this.storage.taking = context
-      .storageState()
+    // Playwright reads local storage through a page of its own: only when the page limit has room
+    // for it. Otherwise cookies alone are saved, with the local storage of the last full snapshot.
+    const room = this.open.size + this.stillClosing + this.opening < this.maxPages;
+    const previous = this.storage.state;
+    const taking: Promise<StorageState> = room ? context.storageState() : context.cookies().then((cookies) => ({ cookies, origins: originsOf(previous) }));
+    this.storage.taking = taking
       .then((state) => {
         if (context === this.context) this.storage = { state, at: Date.now() };
       })

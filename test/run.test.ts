@@ -59,7 +59,7 @@ describe('flow run', () => {
     const expected: Record<string, [string, RegExp]> = {
       forms: ['messages.jsonl', /"confirmation":"Thank you, ada\. We will answer your order question message/],
       // Two at a time: rows arrive in the order their pages finish.
-      'csv-loop': ['products.csv', /^name,price,stock,sku,line,_extra\r\n(.+\r\n)*Heather Wool Throw,€99\.00,In stock,LL-THR-001,2,\r\n/],
+      'csv-loop': ['products.csv', /^name,price,stock,sku,line\r\n(.+\r\n)*Heather Wool Throw,€99\.00,In stock,LL-THR-001,2\r\n/],
       include: ['account.jsonl', /^\{"greeting":"Welcome, grace","signedInAs":"Hi, grace"\}\n$/],
       profile: ['session.jsonl', /^\{"greeting":"Welcome, linus"\}\n$/],
       // Every page of the site once (26: one only its sitemap lists), none robots.txt forbids.
@@ -90,7 +90,7 @@ describe('flow run', () => {
     const shot = /screenshot: +(\S+\.png)/.exec(result.stderr)?.[1];
     assert.ok(shot && existsSync(join(out, shot)), result.stderr);
     assert.ok(readdirSync(join(out, 'failures')).some((name) => name.endsWith('.png')));
-    assert.equal(readFileSync(join(out, 'items.csv'), 'utf8'), 'item,_extra\r\nitem 7,\r\n', 'what was extracted before the failure is kept');
+    assert.equal(readFileSync(join(out, 'items.csv'), 'utf8'), 'item\r\nitem 7\r\n', 'what was extracted before the failure is kept');
     assert.equal(record(out).run.status, 'failed');
     assert.ok(existsSync(join(out, 'report.html')), 'a failed run still gets its report');
   });

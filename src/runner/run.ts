@@ -16,6 +16,7 @@ import { MemoryManager } from '../memory/manager.js';
 import { chromiumPidsFromCdp } from '../memory/processes.js';
 import { MemorySampler } from '../memory/sampler.js';
 import { openDataset } from '../output/dataset.js';
+import { datasetColumns } from './dataset-columns.js';
 import { SUMMARY_FILE, writeRunSummary } from '../output/summary.js';
 import { writeReport } from '../report/render.js';
 import { resolvePolicy, workflowPolicyInputs, type EffectivePolicy, type PolicyInputs } from '../policy/resolve.js';
@@ -142,7 +143,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
   let session: BrowserSession | undefined;
   let sampler: MemorySampler | undefined;
   let memory: MemoryManager | undefined;
-  const dataset = openDataset(datasetFile, workflow.output.format, { mask: (text) => masker.mask(text), resume: point?.dataset });
+  const dataset = openDataset(datasetFile, workflow.output.format, { mask: (text) => masker.mask(text), resume: point?.dataset, columns: datasetColumns(workflow) });
   const recorder = new RunRecorder(journal, events, () => sampler?.latest, () => sampler?.costMs ?? 0, () => ({ open: session?.pagesOpen ?? 0, visited: session?.visited ?? point?.visited ?? 0 }));
 
   let status: Exclude<RunStatus, 'running' | 'killed'> = 'passed';

@@ -32,6 +32,7 @@ export default defineStep<IncludeParams>({
   examples: ['login.yaml', { file: 'scrape-category.yaml', with: { category: '${{ item.url }}', pages: 3 } }],
   normalize: (value) => (typeof value === 'string' ? { file: value } : (value as Record<string, unknown>)),
   files: (params) => (typeof params.file === 'string' ? [params.file] : []),
+  records: () => undefined,
   title: (params) => `include ${String(params.file)}`,
   async run(params, ctx) {
     const file = String(params.file);

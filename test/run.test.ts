@@ -160,6 +160,8 @@ describe('flow run', () => {
     const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
     assert.ok(events.every((e) => typeof e.type === 'string'));
     assert.ok(events.some((e) => e.type === 'step-end'), events.map((e) => e.type).join());
+    const record = events.find((e) => e.type === 'record');
+    assert.deepEqual(record.added, [{ step: 'extract item', kind: 'extract', file, line: 8, records: 1 }], 'each record event says which step wrote it');
     const summary = events.at(-1);
     assert.equal(summary.type, 'summary');
     assert.equal(summary.exitCode, 0);

@@ -14,7 +14,8 @@ export interface RunEventMap {
   'page-closed': [{ page: Page; pagesOpen: number; reason: string }];
   'page-loaded': [{ page: Page; url: string; pagesVisited: number }];
   /** Records were written to the dataset: `count` in all now. */
-  record: [{ count: number }];
+  /** Records written: the dataset's count after them, and how many each step (by id) added. */
+  record: [{ count: number; added: Record<string, number> }];
   /** A request the policy blocked, and the step acting on its page. */
   blocked: [{ type: string; stepId?: string }];
   browser: [{ event: 'started' | 'crashed' | 'restarted' | 'page-crashed'; reason?: string; mode?: string; version?: string; executablePath?: string }];

@@ -40,6 +40,7 @@ program
   .option('--max-pages <n>', 'at most this many pages open at once (overrides the policy)')
   .option('--block <types>', 'block resource types, comma-separated: image,media,font,stylesheet,script (overrides the policy)')
   .option('--headed', 'show the browser window')
+  .option('--env-file <file>', 'read environment variables (env: and secrets:) from a file of NAME=value lines; the real environment wins')
   .option('--quiet', 'print only problems and the final summary')
   .addOption(new Option('--json', 'print machine-readable events, one JSON object per line').conflicts('quiet'))
   .action(async (file: string, options) => {
@@ -51,6 +52,7 @@ program
   .description('continue a run that was killed, interrupted or crashed, from its journal: finished items are skipped, none is written twice')
   .argument('<run>', 'the run folder')
   .option('--headed', 'show the browser window')
+  .option('--env-file <file>', 'as with flow run: the environment the run needs again (its secrets: are never saved)')
   .option('--quiet', 'print only problems and the final summary')
   .addOption(new Option('--json', 'print machine-readable events, one JSON object per line').conflicts('quiet'))
   .action(async (run: string, options) => {

@@ -10,6 +10,7 @@ import { EXIT } from '../exit-codes.js';
 import { attachProgress, progressMode } from '../progress.js';
 import { shownOrigin } from '../../policy/show.js';
 import { policyFlags } from './flags.js';
+import { environmentWith } from '../env-file.js';
 
 export interface RunCommandOptions {
   var: string[];
@@ -22,6 +23,7 @@ export interface RunCommandOptions {
   headed?: boolean;
   quiet?: boolean;
   json?: boolean;
+  envFile?: string;
 }
 
 /** `flow resume RUN_DIR`: the workflow is the one the run's journal names. */
@@ -63,6 +65,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
         policyFile: options.policy,
         policyFlags: policyFlags(options),
         headed: options.headed,
+        env: environmentWith(options.envFile),
         signal: controller.signal,
         events,
         masker,

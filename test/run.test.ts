@@ -150,6 +150,25 @@ describe('flow run', () => {
     assert.ok(!existsSync(out), 'no run folder for a run that cannot start');
   });
 
+  test('a page flow closed at the page limit is reopened where it was for the next step, logged and counted in the report', () => {
+    const { file, dir } = workflow(`
+  - goto: \${{ serve.url }}/slow.html?n=5
+  - forEach:
+      items: [1, 2]
+      concurrency: 2
+      steps:
+        - goto: \${{ serve.url }}/slow.html?n=\${{ item }}
+  - extract: { fields: { item: h1 } }
+`, 'memory: { maxPages: 1 }');
+    const out = join(dir, 'run');
+    const result = flow(['run', file, '--out', out]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(lines(join(out, 'dataset.jsonl')).map((line) => JSON.parse(line)), [{ item: 'item 5' }], 'the extract read the page the loop had to close');
+    assert.match(result.stdout, /reopened the page at http:\/\/127\.0\.0\.1:\d+\/slow\.html\?n=5 for this step: flow had closed it \(page limit reached: closed the oldest idle page\)/);
+    assert.equal(record(out).counts.pagesReopened, 1);
+    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<dt>Pages reopened<\/dt><dd id="pages-reopened">1:/);
+  });
+
   test('--json prints one event per line and a summary; --var sets a declared variable', () => {
     const { file } = workflow(`
   - goto: \${{ serve.url }}/slow.html?n=\${{ n }}

@@ -23,6 +23,7 @@ export type JournalEntry =
   | MemoryEntry
   | FailureEntry
   | LogEntry
+  | PageReopenedEntry
   | NoteEntry
   | RunEndEntry;
 
@@ -162,6 +163,15 @@ export interface LogEntry {
   t: number;
   message: string;
   step?: string;
+}
+
+/** A page flow had closed (page limit, a memory action, a recycle) opened again at its last URL for a step that needed it. */
+export interface PageReopenedEntry {
+  type: 'page-reopened';
+  t: number;
+  step: string;
+  url: string;
+  reason: string;
 }
 
 /**
@@ -327,7 +337,8 @@ export function journalSchema(): JsonSchema {
       entry('memory', 'An alert, policy action, garbage collection, recycle or leak finding, with its effect.', { event: { type: 'object', required: ['type', 't', 'at'] } }, ['event']),
       entry('failure', 'A step failed for good: where, why, on which page, with a screenshot.', { failure: { type: 'object', required: ['stepId', 'title', 'file', 'line', 'message', 'at', 'optional'] } }, ['failure']),
       entry('note', "State a control step keeps to pick up on resume (a crawl's frontier): handed back to the same step in the same loop item.", { step: { type: 'string' }, frame: { type: 'string' }, kind: { type: 'string' }, data: {} }, ['step', 'frame', 'kind', 'data']),
-      entry('log', 'Something the run said (a page reopened, an item that failed and was passed over, ...).', { message: { type: 'string' }, step: { type: 'string' } }, ['message']),
+      entry('log', 'Something the run said (an item that failed and was passed over, ...).', { message: { type: 'string' }, step: { type: 'string' } }, ['message']),
+      entry('page-reopened', 'A page flow had closed (at the page limit, by a memory action or a recycle) was opened again at its last URL, for a step that reads or acts on it.', { step: { type: 'string' }, url: { type: 'string' }, reason: { type: 'string' } }, ['step', 'url', 'reason']),
       entry(
         'run-end',
         'The run ended. A journal without one belongs to a run that was killed (or is still running).',

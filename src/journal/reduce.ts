@@ -55,7 +55,7 @@ class RunReducer {
   /** Per segment: its sampler cost so far (a killed segment's last sample says it). */
   private segmentSamplerMs = 0;
   private browser: RunRecord['browser'] = { mode: 'launch', version: 'unknown' };
-  private readonly counts: RunRecord['counts'] = { stepsRun: 0, stepsFailed: 0, retries: 0, pagesVisited: 0, records: 0, requestsBlocked: {}, itemsDone: 0, itemsFailed: 0, itemRetries: 0, browserCrashes: 0, pageCrashes: 0 };
+  private readonly counts: RunRecord['counts'] = { stepsRun: 0, stepsFailed: 0, retries: 0, pagesVisited: 0, records: 0, requestsBlocked: {}, itemsDone: 0, itemsFailed: 0, itemRetries: 0, browserCrashes: 0, pageCrashes: 0, pagesReopened: 0 };
   private end: Extract<JournalEntry, { type: 'run-end' }> | undefined;
 
   apply(entry: JournalEntry): void {
@@ -158,6 +158,9 @@ class RunReducer {
       case 'failure':
         this.failureCount++;
         if (this.failures.length < MAX_FAILURES) this.failures.push(entry.failure);
+        return;
+      case 'page-reopened':
+        this.counts.pagesReopened++;
         return;
       case 'log':
       case 'note':

@@ -22,6 +22,8 @@ export interface RunEventMap {
   failure: [StepFailure];
   log: [{ message: string; step?: StepNode }];
   memory: [RunEvent];
+  /** A lane's page flow had closed (page limit, a memory action, a recycle) opened again at its last URL. */
+  'page-reopened': [{ step: StepNode; url: string; reason: string }];
   sample: [MemorySample];
 }
 

@@ -157,11 +157,13 @@ export class Lane {
           this.page = undefined;
           throw new Error(`the page crashed before this step${url && url !== 'about:blank' ? ` (it showed ${url})` : ''}: its renderer or the browser died, and what the steps before did on it is gone`);
         }
-        const { page, reopened } = await session.lease(this.page, this.id);
+        const { page, reopened, closedBecause } = await session.lease(this.page, this.id);
         leased.page = page;
         this.page = page;
         if (reopened && this.lastUrl && this.lastUrl !== 'about:blank' && !stepModule(step.kind)?.navigates) {
-          events.emit('log', { message: `reopened the page at ${this.lastUrl} (it was closed to save memory)`, step });
+          const reason = closedBecause ?? 'closed to save memory';
+          events.emit('page-reopened', { step, url: this.lastUrl, reason });
+          events.emit('log', { message: `reopened the page at ${this.lastUrl} for this step: flow had closed it (${reason})`, step });
           await page.goto(this.lastUrl, { timeout: timeoutMs });
         }
         return page;

@@ -40,6 +40,7 @@ export class RunRecorder {
     });
     events.on('memory', (event) => journal.append({ type: 'memory', t: event.t, event }));
     events.on('failure', (failure) => journal.append({ type: 'failure', failure }));
+    events.on('page-reopened', ({ step, url, reason }) => journal.append({ type: 'page-reopened', step: step.id, url, reason }));
     events.on('log', ({ message, step }) => journal.append({ type: 'log', message, ...(step && { step: step.id }) }));
     events.on('browser', (event) => journal.append({ type: 'browser', at: new Date().toISOString(), ...event }));
   }

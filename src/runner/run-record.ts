@@ -45,6 +45,8 @@ export interface RunRecord {
     itemRetries: number;
     browserCrashes: number;
     pageCrashes: number;
+    /** Pages flow had closed (page limit, memory action, recycle) and opened again for a step that needed them. */
+    pagesReopened: number;
   };
   output: { dataset: string; format: DatasetFormat };
   /** One entry per step of the workflow, aggregated over every time it ran. */

@@ -169,6 +169,16 @@ describe('flow run', () => {
     assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<dt>Pages reopened<\/dt><dd id="pages-reopened">1:/);
   });
 
+  test('an include whose file is named by an expression and found invalid at run time says where in that file', () => {
+    const { file, dir } = workflow(`
+  - include: \${{ part }}
+`, 'vars: { part: part.yaml }');
+    writeFileSync(join(dir, 'part.yaml'), 'version: 1\nsteps:\n  - log: hi\n  - clik: x\n');
+    const result = flow(['run', file, '--out', join(dir, 'run')]);
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, /\n {2}cause: +.*part\.yaml:4:5: unknown step "clik" — did you mean "click"\?\n {2}hint: +steps: /);
+  });
+
   test('--json prints one event per line and a summary; --var sets a declared variable', () => {
     const { file } = workflow(`
   - goto: \${{ serve.url }}/slow.html?n=\${{ n }}

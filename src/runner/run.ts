@@ -23,7 +23,7 @@ import { resolvePolicy, workflowPolicyInputs, type EffectivePolicy, type PolicyI
 import { startStaticServer, type StaticServer } from '../serve/static.js';
 import { InputError, type Diagnostic } from './diagnostics.js';
 import { didYouMean } from './did-you-mean.js';
-import { InterruptedError, plainMessage, StepError, StoppedByPolicyError } from './errors.js';
+import { InterruptedError, plainMessage, StepError, StepProblem, StoppedByPolicyError } from './errors.js';
 import { RunEvents } from './events.js';
 import { resolveDeep } from './expressions.js';
 import { Lane } from './lane.js';
@@ -219,8 +219,16 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
       runDir,
       signal: controller.signal,
       loadSteps: async (file) => {
-        const included = loadWorkflow(file);
-        return { steps: included.steps, params: Object.keys(included.vars) };
+        try {
+          const included = loadWorkflow(file);
+          return { steps: included.steps, params: Object.keys(included.vars) };
+        } catch (problem) {
+          // Found only now (the file's name came from an expression): the step fails, saying where in that file.
+          if (!(problem instanceof InputError)) throw problem;
+          const [first, ...more] = problem.diagnostics;
+          const where = `${shownPath(first.file)}${first.line ? `:${first.line}:${first.col ?? 1}` : ''}`;
+          throw new StepProblem(`${where}: ${first.message}${more.length ? ` (and ${more.length} more problem${more.length > 1 ? 's' : ''}: flow validate ${shownPath(file)})` : ''}`, first.hint);
+        }
       },
       onFailure: (entry) => events.emit('failure', entry),
     });

@@ -1,3 +1,4 @@
+import { variableKeysSchema } from '../steps/support/names.js';
 import { memorySettingsSchema } from '../policy/settings.js';
 import { stepModules } from '../steps/registry.js';
 import { durationSchema, type JsonSchema } from './json-schema.js';
@@ -79,7 +80,7 @@ export function workflowSchema(): JsonSchema {
         type: 'object',
         description: 'Variables the steps can use as ${{ name }}. Values may be expressions using earlier ones; `flow run --var name=value` overrides them.',
         examples: [{ start: '${{ serve.url }}/products/page-1.html', limit: 5 }],
-        propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        propertyNames: variableKeysSchema,
       },
       env: {
         type: 'object',

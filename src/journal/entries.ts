@@ -91,6 +91,8 @@ export interface StepEntry {
   pagesOpen: number;
   visited: number;
   error?: string;
+  /** The loop item a failed step ran in: a retry of the item after a crash makes the failure a recovered one. */
+  item?: string;
 }
 
 export interface ItemStartEntry {
@@ -317,6 +319,7 @@ export function journalSchema(): JsonSchema {
           pagesOpen: { type: 'integer', minimum: 0 },
           visited: { type: 'integer', minimum: 0 },
           error: { type: 'string' },
+          item: { type: 'string', description: 'The loop item a failed step ran in.' },
         },
         ['step', 'lane', 'status', 'ms', 'retries', 'pagesOpen', 'visited'],
       ),

@@ -155,6 +155,7 @@ export function reportView(record: RunRecord, options: ReportViewOptions): { vie
     failures: listed(
       record.failures.map((failure) => ({
         ...failure,
+        recovered: failure.recovered ?? false,
         where: `${shownFile(failure.file, base)}:${failure.line}`,
         screenshotHref: failure.screenshot ? screenshotHref(record.run.dir, failure.screenshot, options.reportDir) : null,
         t: timeOf(failure.at),

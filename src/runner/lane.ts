@@ -89,7 +89,8 @@ export class Lane {
           await delay(step.options.retry?.delayMs ?? 0, signal);
           continue;
         }
-        events.emit('step-end', { step, laneId: this.id, status: 'failed', durationMs: performance.now() - started, error: cause, retries: attempt - 1, page: this.openPage() });
+        const item = scope.frame.path || undefined;
+        events.emit('step-end', { step, laneId: this.id, status: 'failed', durationMs: performance.now() - started, error: cause, retries: attempt - 1, page: this.openPage(), item });
         const failure = error instanceof StepError ? error : await this.describeFailure(step, cause, error);
         this.services.onFailure({
           stepId: failure.step.id,
@@ -101,6 +102,7 @@ export class Lane {
           screenshot: failure.screenshot,
           at: new Date().toISOString(),
           optional: Boolean(step.options.optional),
+          ...(item && { item }),
         });
         if (step.options.optional) {
           events.emit('log', { message: `optional step failed, carrying on: ${cause}`, step });

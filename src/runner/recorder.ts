@@ -21,13 +21,13 @@ export class RunRecorder {
     private readonly pages: () => { open: number; visited: number },
   ) {
     events.on('step-start', ({ step, laneId }) => this.stepStarts.set(`${laneId}:${step.id}`, totalMb(this.latestSample())));
-    events.on('step-end', ({ step, laneId, status, durationMs, error, retries }) => {
+    events.on('step-end', ({ step, laneId, status, durationMs, error, retries, item }) => {
       const key = `${laneId}:${step.id}`;
       const beforeMb = this.stepStarts.get(key);
       this.stepStarts.delete(key);
       const afterMb = status === 'skipped' ? undefined : totalMb(this.latestSample());
       const { open, visited } = this.pages();
-      journal.append({ type: 'step', step: step.id, lane: laneId, status, ms: round(durationMs), retries, ...(beforeMb !== undefined && afterMb !== undefined && { beforeMb: round(beforeMb), afterMb: round(afterMb) }), pagesOpen: open, visited, ...(error && { error }) });
+      journal.append({ type: 'step', step: step.id, lane: laneId, status, ms: round(durationMs), retries, ...(beforeMb !== undefined && afterMb !== undefined && { beforeMb: round(beforeMb), afterMb: round(afterMb) }), pagesOpen: open, visited, ...(error && { error }), ...(item && { item }) });
     });
     events.on('sample', (sample) => {
       this.writeBlocked();

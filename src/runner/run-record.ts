@@ -116,6 +116,10 @@ export interface StepFailure {
   screenshot?: string;
   at: string;
   optional: boolean;
+  /** The loop item it failed in (its journal path), when in one. */
+  item?: string;
+  /** The item was done again after a crash, so this failure did not stand. */
+  recovered?: boolean;
 }
 
 export interface RunStats {

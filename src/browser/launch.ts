@@ -77,6 +77,7 @@ export async function startBrowser(settings: BrowserSettings, extras: LaunchExtr
     executablePath: found.path,
     headless: settings.headless ?? true,
     args: launchArgs(settings, extras),
+    ...(found.env && { env: found.env }),
     // Playwright would kill the browser and exit at once on Ctrl-C; flow stops cleanly itself,
     // closing pages and keeping the record (src/cli/commands/run.ts).
     handleSIGINT: false,

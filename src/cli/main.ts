@@ -9,6 +9,7 @@ import { initCommand } from './commands/init.js';
 import { schemaCommand } from './commands/schema.js';
 import { policyShowCommand } from './commands/policy.js';
 import { compareCommand, reportCommand } from './commands/report.js';
+import { installBrowserCommand } from './commands/install-browser.js';
 import { EXIT } from './exit-codes.js';
 
 const program = new Command('flow')
@@ -73,6 +74,14 @@ program
   .option('--write', 'regenerate schemas/ from the step and policy definitions (for flow\'s developers)')
   .action((options: { write?: boolean }) => {
     process.exitCode = schemaCommand(options);
+  });
+
+program
+  .command('install-browser')
+  .description('unpack the Chromium of the npm package @sparticuz/chromium into ~/.cache/flow, for a machine with no browser (Linux x64)')
+  .option('--force', 'unpack it again even if it is there')
+  .action(async (options: { force?: boolean }) => {
+    process.exitCode = await installBrowserCommand(options);
   });
 
 const policy = program.command('policy').description('work with memory policy files');

@@ -10,6 +10,7 @@ import { EXIT } from '../exit-codes.js';
 import { attachProgress, progressMode } from '../progress.js';
 import { shownOrigin } from '../../policy/show.js';
 import { policyFlags } from './flags.js';
+import { remoteBrowserNote } from '../../report/measure.js';
 import { environmentWith } from '../env-file.js';
 
 export interface RunCommandOptions {
@@ -141,7 +142,7 @@ function printSummary(result: RunResult, json: boolean): void {
         return `\n⚠ ${shownPath(step.file)}:${step.line}: ${named} empty in every record of "${step.title}". Check the selector; with required: true the step fails on the first page where it finds nothing.`;
       }),
       '',
-      `${verdict} in ${formatDuration(record.run.activeMs)}${resumedNote} — ${record.counts.pagesVisited} pages, ${result.records} records${itemNote}${crashNote}, peak memory ${peak.toFixed(0)} MB ${label}`,
+      `${verdict} in ${formatDuration(record.run.activeMs)}${resumedNote} — ${record.counts.pagesVisited} pages, ${result.records} records${itemNote}${crashNote}, peak memory ${peak.toFixed(0)} MB ${label}${remoteBrowserNote(record) ? " (flow's own: the browser is remote, docs/browsers.md)" : ''}`,
       `  run folder: ${shownPath(result.runDir)}`,
       `  dataset:    ${shownPath(result.datasetPath)}`,
       ...(result.reportPath ? [`  report:     ${shownPath(result.reportPath)}`] : []),

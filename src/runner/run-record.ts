@@ -140,4 +140,4 @@ export type RunEvent =
   | { type: 'gc'; t: number; at: string; reason: string; beforeMb?: number; afterMb?: number; pages: number; jsHeapBeforeMb?: number; jsHeapAfterMb?: number }
   | { type: 'crash'; t: number; at: string; what: 'browser' | 'page'; message: string; recovered: boolean };
 
-export type LeakKind = 'unclosed-pages' | 'listeners' | 'dom-nodes' | 'page-heap' | 'runner-heap' | 'step-retained' | 'retained-documents' | 'uncollected';
+export type LeakKind = 'unclosed-pages' | 'listeners' | 'dom-nodes' | 'page-heap' | 'runner-heap' | 'step-retained' | 'retained-documents' | 'uncollected' | 'heap-snapshot';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import { browserInstallHelp, BrowserNotFoundError, findBrowser } from '../browser/find.js';
 import { BrowserStartError } from '../browser/find-errors.js';
@@ -17,6 +17,9 @@ import { chromiumPidsFromCdp } from '../memory/processes.js';
 import { MemorySampler } from '../memory/sampler.js';
 import { openDataset } from '../output/dataset.js';
 import { datasetColumns } from './dataset-columns.js';
+import { SnapshotWatch, snapshotTarget } from '../memory/snapshot-watch.js';
+import { walkSteps } from './validate.js';
+import type { StepNode } from '../steps/types.js';
 import { SUMMARY_FILE, writeRunSummary } from '../output/summary.js';
 import { writeReport } from '../report/render.js';
 import { resolvePolicy, workflowPolicyInputs, type EffectivePolicy, type PolicyInputs } from '../policy/resolve.js';
@@ -93,6 +96,9 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
   });
   const steps = journalSteps(workflow.steps);
   const shape = workflowShapeHash(workflow);
+  const allSteps: StepNode[] = [];
+  walkSteps(workflow.steps, (step) => allSteps.push(step));
+  const snapshotStep = snapshotTarget(policy.settings.leaks, allSteps, policy.origins['leaks.snapshots']);
   if (point) {
     const problems = resumeProblems(point, workflow, steps, shape);
     if (problems.length) throw new InputError(problems);
@@ -143,6 +149,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
   let session: BrowserSession | undefined;
   let sampler: MemorySampler | undefined;
   let memory: MemoryManager | undefined;
+  let snapshots: SnapshotWatch | undefined;
   const dataset = openDataset(datasetFile, workflow.output.format, { mask: (text) => masker.mask(text), resume: point?.dataset, columns: datasetColumns(workflow) });
   const recorder = new RunRecorder(journal, events, () => sampler?.latest, () => sampler?.costMs ?? 0, () => ({ open: session?.pagesOpen ?? 0, visited: session?.visited ?? point?.visited ?? 0 }));
 
@@ -197,6 +204,13 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     });
     memory = manager;
     manager.start();
+    if (snapshotStep) {
+      const runPath = (name: string) => {
+        mkdirSync(dirname(join(runDir, name)), { recursive: true });
+        return join(runDir, name);
+      };
+      snapshots = new SnapshotWatch({ settings: settings.leaks, target: snapshotStep, session, events, now: runClock, runPath });
+    }
     sampler.start();
 
     const shortIds = new Map(steps.map((step, i) => [step.id, `s${i}`]));
@@ -248,6 +262,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     ({ status, exitCode, error, failure } = outcomeOf(caught, controller.signal));
   } finally {
     options.signal?.removeEventListener('abort', forward);
+    await snapshots?.finish();
     await memory?.finish();
     await sampler?.stop();
     await session?.close();

@@ -86,6 +86,7 @@ describe('flow run', () => {
     assert.equal(result.status, 1);
     assert.match(result.stderr, /^\nStep failed: click "Buy now"\n {2}where: +.*flow\.yaml:9:5\n {2}page: +http:\/\/127\.0\.0\.1:\d+\/slow\.html\?n=7\n {2}cause: +nothing on the page shows "Buy now" \(waited 900 ms\)\n {2}hint: +check the selector or text against the page \(see the screenshot\); if the page is only slow, give the step a longer timeout, such as timeout: 60s\n {2}screenshot: /);
     assert.doesNotMatch(result.stderr + result.stdout, /never reached/);
+    assert.match(result.stdout, /^✔ goto http:\/\/127\.0\.0\.1:\d+\/slow\.html\?n=7 \(\d+ ms\)$/m, 'progress lines show the address visited, not the expression');
     assert.doesNotMatch(result.stderr, /\n\s+at .+:\d+:\d+\)?\n/, 'no stack trace');
     const shot = /screenshot: +(\S+\.png)/.exec(result.stderr)?.[1];
     assert.ok(shot && existsSync(join(out, shot)), result.stderr);

@@ -123,9 +123,9 @@ function isTopLevel(step: StepNode): boolean {
 
 function attachPlain(events: RunEvents): void {
   const shownLoops = new Map<string, number>();
-  events.on('step-end', ({ step, status, durationMs, error }) => {
-    if (status === 'failed') console.log(`✖ ${step.title} (${formatLocation(step.loc)}): ${error}`);
-    else if (status === 'passed' && isTopLevel(step)) console.log(`✔ ${step.title} (${Math.round(durationMs)} ms)`);
+  events.on('step-end', ({ step, status, durationMs, error, title }) => {
+    if (status === 'failed') console.log(`✖ ${title ?? step.title} (${formatLocation(step.loc)}): ${error}`);
+    else if (status === 'passed' && isTopLevel(step)) console.log(`✔ ${title ?? step.title} (${Math.round(durationMs)} ms)`);
   });
   events.on('loop-progress', ({ step, done, total }) => {
     const every = total ? Math.max(1, Math.round(total / 4)) : 25;

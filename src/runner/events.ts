@@ -7,8 +7,8 @@ import type { RunEvent, StepFailure } from './run-record.js';
 /** What the runner tells the progress view, the memory manager and the run record. */
 export interface RunEventMap {
   'step-start': [{ step: StepNode; laneId: string; item?: { index: number; total?: number } }];
-  /** `item`: the loop item the step ran in (its journal path), when in one. */
-  'step-end': [{ step: StepNode; laneId: string; status: 'passed' | 'failed' | 'skipped'; durationMs: number; error?: string; retries: number; page?: Page; item?: string }];
+  /** `item`: the loop item the step ran in (its journal path), when in one; `title`: the step's title with its expressions' values. */
+  'step-end': [{ step: StepNode; laneId: string; status: 'passed' | 'failed' | 'skipped'; durationMs: number; error?: string; retries: number; page?: Page; item?: string; title?: string }];
   'step-retry': [{ step: StepNode; attempt: number; error: string }];
   'loop-progress': [{ step: StepNode; done: number; total?: number }];
   'page-opened': [{ page: Page; pagesOpen: number }];

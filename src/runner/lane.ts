@@ -75,11 +75,12 @@ export class Lane {
     }
     const attempts = 1 + (step.options.retry?.times ?? 0);
     const started = performance.now();
+    const shown = { title: step.title };
     for (let attempt = 1; ; attempt++) {
       events.emit('step-start', { step, laneId: this.id });
       try {
-        await this.attempt(module, step, scope);
-        events.emit('step-end', { step, laneId: this.id, status: 'passed', durationMs: performance.now() - started, retries: attempt - 1, page: this.openPage() });
+        await this.attempt(module, step, scope, shown);
+        events.emit('step-end', { step, laneId: this.id, status: 'passed', durationMs: performance.now() - started, retries: attempt - 1, page: this.openPage(), title: shown.title });
         return;
       } catch (error) {
         if (error instanceof InterruptedError || signal.aborted) throw signal.reason ?? error;
@@ -90,7 +91,7 @@ export class Lane {
           continue;
         }
         const item = scope.frame.path || undefined;
-        events.emit('step-end', { step, laneId: this.id, status: 'failed', durationMs: performance.now() - started, error: cause, retries: attempt - 1, page: this.openPage(), item });
+        events.emit('step-end', { step, laneId: this.id, status: 'failed', durationMs: performance.now() - started, error: cause, retries: attempt - 1, page: this.openPage(), item, title: shown.title });
         const failure = error instanceof StepError ? error : await this.describeFailure(step, cause, error);
         this.services.onFailure({
           stepId: failure.step.id,
@@ -113,7 +114,8 @@ export class Lane {
     }
   }
 
-  private async attempt(module: StepModule, step: StepNode, scope: Scope): Promise<void> {
+  /** Runs the step once; `shown` gets its title with the values its expressions gave, for the progress lines. */
+  private async attempt(module: StepModule, step: StepNode, scope: Scope, shown: { title: string }): Promise<void> {
     const skip = new Set([...(module.blocks ?? []), ...(module.lazy ?? [])]);
     const params: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(step.params)) {
@@ -125,6 +127,7 @@ export class Lane {
       if (checked.problem) throw new StepError(step, this.services.masker.mask(checked.problem), this.openPage()?.url(), undefined);
       params[key] = checked.value;
     }
+    if (module.title && step.title.includes('${{')) shown.title = this.services.masker.mask(module.title(params));
     // Control steps run for as long as their blocks do; only their own explicit timeout bounds them.
     const timeoutMs = step.options.timeoutMs ?? (module.blocks?.length ? undefined : DEFAULT_TIMEOUT_MS);
     const leased: { page?: Page } = {};

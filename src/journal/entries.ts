@@ -122,6 +122,10 @@ export interface ItemEndEntry {
   count: number;
   offset: number;
   fields: FieldTally;
+  /** Keys of the records written with `unique`, so a resumed run writes none of them again. */
+  keys?: string[];
+  /** Records left out because a record with their `unique` key was written before. */
+  duplicates?: number;
   visited: number;
   error?: string;
 }
@@ -135,6 +139,8 @@ export interface RecordsEntry {
   count: number;
   offset: number;
   fields: FieldTally;
+  keys?: string[];
+  duplicates?: number;
 }
 
 /** Requests blocked since the last such entry, by resource type and by step. */
@@ -203,6 +209,8 @@ const commit: Record<string, JsonSchema> = {
   count: { type: 'integer', minimum: 0, description: 'Records in the dataset after it.' },
   offset: { type: 'integer', minimum: 0, description: 'Length of the dataset file in bytes after it: a resumed run cuts the dataset back to the last offset the journal holds.' },
   fields: fieldTally,
+  keys: { type: 'array', items: { type: 'string', pattern: '^[0-9a-f]{16}$' }, description: 'Keys (hashes of the step and the key fields) of the records written with unique: a resumed run writes none of them again.' },
+  duplicates: { type: 'integer', minimum: 1, description: 'Records left out because a record with the same unique key was written before in the run.' },
 };
 
 function entry(type: string, description: string, properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema {

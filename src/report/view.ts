@@ -101,6 +101,7 @@ export function reportView(record: RunRecord, options: ReportViewOptions): { vie
       resumes: Math.max(0, (record.run.segments?.length ?? 1) - 1),
       gaps: segmentGaps(record),
       crashes: (record.counts.browserCrashes ?? 0) + (record.counts.pageCrashes ?? 0),
+      duplicates: record.counts.duplicates ?? 0,
       browser: record.browser,
       counts: record.counts,
       blockedTotal: Object.values(record.counts.requestsBlocked).reduce((a, b) => a + b, 0),

@@ -170,7 +170,7 @@ export class Lane {
       get: (name) => scope.get(name),
       set: (name, value) => scope.set(name, value),
       evaluate: (value, extra) => this.evaluate(value, scope, extra),
-      emit: async (record) => items.emit(scope.frame, step, record),
+      emit: async (record, options) => items.emit(scope.frame, step, record, options?.unique),
       item: async (index, value, run) => {
         const base = itemKey(value, (scope.get('serve') as { url?: string } | undefined)?.url);
         const seen = keys.get(base) ?? 0;

@@ -45,6 +45,8 @@ export interface RunRecord {
     itemRetries: number;
     browserCrashes: number;
     pageCrashes: number;
+    /** Records left out because one with the same `unique` key was written before. */
+    duplicates: number;
   };
   output: { dataset: string; format: DatasetFormat };
   /** One entry per step of the workflow, aggregated over every time it ran. */

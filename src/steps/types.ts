@@ -46,8 +46,10 @@ export interface StepContext {
   /**
    * Adds a record to the dataset. Inside a loop item it is written when the item finishes
    * (an item that fails or is redone after a crash writes nothing twice); elsewhere at once.
+   * With `unique` (field names), it is left out when this step wrote a record with the same
+   * values of those fields before, anywhere in the run, resumes included.
    */
-  emit(record: DatasetRecord): Promise<void>;
+  emit(record: DatasetRecord, options?: { unique?: string[] }): Promise<void>;
   /**
    * Runs one independent item of a loop (`value` is the item, for its stable key): journaled,
    * skipped when a resumed run already finished it, tried again when the browser crashed
@@ -119,6 +121,12 @@ export interface StepModule<P = Record<string, unknown>> {
   navigates?: boolean;
   /** A short description of a configured step, e.g. `click "Sign in"`. */
   title?(params: Record<string, unknown>): string;
+  /**
+   * Problems in the parameters that the schema cannot express (a field named that the step
+   * does not have), found by `flow validate` before the run; `at` is the path below the step's
+   * value where to point.
+   */
+  problems?(params: Record<string, unknown>): Array<{ at: Array<string | number>; message: string; hint?: string }>;
   run(params: P, ctx: StepContext, node: StepNode): Promise<void>;
 }
 

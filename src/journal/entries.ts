@@ -2,6 +2,7 @@ import type { MemorySample } from '../memory/types.js';
 import type { JsonSchema } from '../runner/json-schema.js';
 import type { RecordPolicy, RunEvent, RunStatus, StepFailure, StepRecord } from '../runner/run-record.js';
 import type { DatasetFormat } from '../runner/workflow.js';
+import type { StepSection } from '../steps/types.js';
 
 /**
  * One line of a run's journal (RUN_DIR/journal.jsonl). The journal is appended to as the run
@@ -24,6 +25,7 @@ export type JournalEntry =
   | FailureEntry
   | LogEntry
   | NoteEntry
+  | SectionEntry
   | RunEndEntry;
 
 /** A step of the workflow as the journal names it: enough to label the report without the workflow file. */
@@ -185,6 +187,14 @@ export interface NoteEntry {
   data: unknown;
 }
 
+/** A control step's figures for the live view and the report (a crawl's counts), whole: the last one of a step stands. */
+export interface SectionEntry {
+  type: 'section';
+  t: number;
+  step: string;
+  section: StepSection;
+}
+
 export interface RunEndEntry {
   type: 'run-end';
   t: number;
@@ -335,6 +345,24 @@ export function journalSchema(): JsonSchema {
       entry('memory', 'An alert, policy action, garbage collection, recycle or leak finding, with its effect.', { event: { type: 'object', required: ['type', 't', 'at'] } }, ['event']),
       entry('failure', 'A step failed for good: where, why, on which page, with a screenshot.', { failure: { type: 'object', required: ['stepId', 'title', 'file', 'line', 'message', 'at', 'optional'] } }, ['failure']),
       entry('note', "State a control step keeps to pick up on resume (a crawl's frontier): handed back to the same step in the same loop item.", { step: { type: 'string' }, frame: { type: 'string' }, kind: { type: 'string' }, data: {} }, ['step', 'frame', 'kind', 'data']),
+      entry(
+        'section',
+        "A control step's figures, whole (a crawl's counts, pages by depth, failed pages): the report shows the last one of each step.",
+        {
+          step: { type: 'string' },
+          section: {
+            type: 'object',
+            required: ['counts'],
+            properties: {
+              counts: { type: 'array', items: { type: 'object', required: ['label', 'value'], properties: { label: { type: 'string' }, value: { type: 'number' } } } },
+              rate: { type: 'object', required: ['label', 'value'], properties: { label: { type: 'string' }, value: { type: 'number' } } },
+              histogram: { type: 'object', required: ['title', 'bars'], properties: { title: { type: 'string' }, bars: { type: 'array', items: { type: 'object', required: ['label', 'value'] } } } },
+              list: { type: 'object', required: ['title', 'rows', 'more'], properties: { title: { type: 'string' }, rows: { type: 'array', items: { type: 'object', required: ['url', 'text'] } }, more: { type: 'integer', minimum: 0 } } },
+            },
+          },
+        },
+        ['step', 'section'],
+      ),
       entry('log', 'Something the run said (a page reopened, an item that failed and was passed over, ...).', { message: { type: 'string' }, step: { type: 'string' } }, ['message']),
       entry(
         'run-end',

@@ -48,6 +48,7 @@ class RunReducer {
   private readonly failures: StepFailure[] = [];
   private failureCount = 0;
   private readonly events: RunEvent[] = [];
+  private readonly sections = new Map<string, RunRecord['sections'][number]>();
   private readonly series = new RunSeries();
   private timeline: MemorySample[] = [];
   private samplerCostMs = 0;
@@ -159,6 +160,9 @@ class RunReducer {
         this.failureCount++;
         if (this.failures.length < MAX_FAILURES) this.failures.push(entry.failure);
         return;
+      case 'section':
+        this.sections.set(entry.step, { ...entry.section, stepId: entry.step });
+        return;
       case 'log':
       case 'note':
         return;
@@ -211,6 +215,7 @@ class RunReducer {
       output: start.output,
       steps: [...this.steps.values()],
       failures: this.failures,
+      sections: [...this.sections.values()],
       failuresTotal: this.failureCount,
       samples: this.timeline,
       stats: this.series.stats(this.counts.pagesVisited, activeMs, this.samplerCostMs, this.journalCostMs),

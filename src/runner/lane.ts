@@ -201,6 +201,7 @@ export class Lane {
       },
       log: (message) => events.emit('log', { message: masker.mask(message), step }),
       progress: (done, total) => events.emit('loop-progress', { step, done, total }),
+      report: (section) => events.emit('section', { step, section: masker.maskDeep(section) }),
       signal,
     };
   }

@@ -41,6 +41,7 @@ export class RunRecorder {
     events.on('memory', (event) => journal.append({ type: 'memory', t: event.t, event }));
     events.on('failure', (failure) => journal.append({ type: 'failure', failure }));
     events.on('log', ({ message, step }) => journal.append({ type: 'log', message, ...(step && { step: step.id }) }));
+    events.on('section', ({ step, section }) => journal.append({ type: 'section', step: step.id, section }));
     events.on('browser', (event) => journal.append({ type: 'browser', at: new Date().toISOString(), ...event }));
   }
 

@@ -27,6 +27,21 @@ export interface StepNode {
   title: string;
 }
 
+/**
+ * What a control step shows of itself in the live view and the report (a crawl's counts, its
+ * pages by depth, its failed pages), given whole each time: the last one given stands.
+ */
+export interface StepSection {
+  /** Figures in the order shown, such as `visited 120`. */
+  counts: Array<{ label: string; value: number }>;
+  /** A rate, such as `3.4 pages/s`. */
+  rate?: { label: string; value: number };
+  /** A distribution, such as pages by depth. */
+  histogram?: { title: string; bars: Array<{ label: string; value: number }> };
+  /** Things worth naming one by one (failed pages), the first few, and how many more there were. */
+  list?: { title: string; rows: Array<{ url: string; text: string }>; more: number };
+}
+
 export interface DatasetRecord {
   [field: string]: unknown;
 }
@@ -82,6 +97,8 @@ export interface StepContext {
   log(message: string): void;
   /** Tells the progress view how far a loop has got. */
   progress(done: number, total?: number): void;
+  /** Shows the step's figures in the live view, and keeps them in the journal for the report. */
+  report(section: StepSection): void;
   readonly signal: AbortSignal;
 }
 

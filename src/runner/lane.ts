@@ -181,7 +181,14 @@ export class Lane {
       note: (kind, data) => items.note(scope.frame, step, kind, data),
       notes: () => items.notes(scope.frame, step),
       round: (index, run) => run(this.context(step, scope.child({}, items.roundFrame(scope.frame, step, index)), timeoutMs, leased)),
-      runBlock: (steps, vars) => this.runSteps(steps, vars ? scope.child(vars) : scope),
+      runBlock: (steps, vars) => {
+        // The block's steps lease the page themselves. A control step that kept it leased here would
+        // use it afterwards unleased, and a context recycle could close it under its next navigation;
+        // released, its next page() leases it again, or a fresh one if it was recycled meanwhile.
+        if (leased.page) session.release(leased.page);
+        leased.page = undefined;
+        return this.runSteps(steps, vars ? scope.child(vars) : scope);
+      },
       inNewLane: async (fn, vars) => {
         const lane = new Lane(this.services);
         try {

@@ -57,6 +57,8 @@ export interface ItemLedgerServices {
   resume?: ResumeLedger;
   /** A short, stable name for a step in item paths: its position in the workflow. */
   shortId(step: StepNode): string;
+  /** The address of the folder flow serves, which changes from run to run: left out of record keys. */
+  servedUrl?: string;
   signal: AbortSignal;
   /** A record could not be written (the disk is full): the run must stop, whatever the loop's continueOnError says. */
   onFatal(error: unknown): void;
@@ -81,12 +83,14 @@ export function itemKey(value: unknown, servedUrl?: string): string {
 
 /**
  * The key of a record for `unique`: a hash of the step (its short id) and the values of the key
- * fields, 16 hex digits. The journal keeps it with the commit that wrote the record, which is
+ * fields (the served folder's address, which changes from run to run, left out), 16 hex
+ * digits. The journal keeps it with the commit that wrote the record, which is
  * how uniqueness holds across the whole run, resumes included.
  */
-export function recordKey(stepShortId: string, record: DatasetRecord, fields: string[]): string {
+export function recordKey(stepShortId: string, record: DatasetRecord, fields: string[], servedUrl?: string): string {
+  const json = stableJson(fields.map((field) => record[field] ?? null));
   return createHash('sha256')
-    .update(`${stepShortId}\0${stableJson(fields.map((field) => record[field] ?? null))}`)
+    .update(`${stepShortId}\0${servedUrl ? json.replaceAll(servedUrl, '${{ serve.url }}') : json}`)
     .digest('hex')
     .slice(0, 16);
 }
@@ -155,7 +159,7 @@ export class ItemLedger {
    * `unique` (field names), a record whose key was written before in the run is left out.
    */
   emit(frame: ItemFrame, step: StepNode, record: DatasetRecord, unique?: string[]): void {
-    const key = unique?.length ? recordKey(this.services.shortId(step), record, unique) : undefined;
+    const key = unique?.length ? recordKey(this.services.shortId(step), record, unique, this.services.servedUrl) : undefined;
     if (frame.pending) {
       frame.pending.records.push({ record, step, key });
       return;

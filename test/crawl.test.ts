@@ -144,6 +144,9 @@ describe('crawl', () => {
       assert.deepEqual(paths(run.records), ['/orphan.html']);
       assert.ok(run.logs.some((line) => /flaky\.html could not be loaded \(3 attempts\): answered HTTP 503$/.test(line)), run.logs.join('\n'));
       assert.equal(run.record.counts.itemsFailed, 1, 'a failed item, as in a loop');
+      const listed = run.record.sections[0]?.list;
+      assert.deepEqual(listed?.rows.map((row) => row.url), [flaky], "listed in the report's crawl section");
+      assert.match(listed?.rows[0].text ?? '', /\(3 attempts\): answered HTTP 503$/);
     } finally {
       server.close();
     }

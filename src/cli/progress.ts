@@ -3,7 +3,7 @@ import type { RunEventMap, RunEvents } from '../runner/events.js';
 import type { RunEvent } from '../runner/run-record.js';
 import { totalMb } from '../runner/recorder.js';
 import type { MemorySample } from '../memory/types.js';
-import type { StepNode } from '../steps/types.js';
+import type { StepNode, StepSection } from '../steps/types.js';
 import { formatLocation } from '../runner/source.js';
 
 export type ProgressMode = 'live' | 'plain' | 'json' | 'quiet';
@@ -17,6 +17,8 @@ export function progressMode(options: { quiet?: boolean; json?: boolean }): Prog
 interface LiveState {
   step?: StepNode;
   loop?: { step: StepNode; done: number; total?: number };
+  /** The figures a control step gave last (a crawl's counts). */
+  section?: StepSection;
   pagesOpen: number;
   pagesVisited: number;
   /** The page loaded last: a step's title shows its expressions as written, this what they gave. */
@@ -75,6 +77,7 @@ function track(events: RunEvents, state: LiveState): void {
     state.titles.set(step.id, step.title);
   });
   events.on('loop-progress', ({ step, done, total }) => (state.loop = { step, done, total }));
+  events.on('section', ({ section }) => (state.section = section));
   events.on('page-opened', ({ pagesOpen }) => (state.pagesOpen = pagesOpen));
   events.on('page-closed', ({ pagesOpen }) => (state.pagesOpen = pagesOpen));
   events.on('page-loaded', ({ pagesVisited, url }) => {
@@ -108,11 +111,21 @@ function liveLines(state: LiveState): string[] {
   if (state.step) lines.push(`step: ${state.step.title}  (${formatLocation(state.step.loc)})`);
   if (state.url) lines.push(`page: ${state.url}`);
   if (state.loop) lines.push(`loop: ${state.loop.step.title}  item ${state.loop.done}${state.loop.total ? ` of ${state.loop.total}` : ''}`);
+  if (state.section) lines.push(...sectionLines(state.section));
   const mb = totalMb(state.memory);
   const label = state.memory?.totalPssMb !== undefined ? 'PSS' : 'RSS';
   lines.push(`pages open ${state.pagesOpen} · visited ${state.pagesVisited} · records ${state.records}${mb !== undefined ? ` · memory ${mb.toFixed(0)} MB ${label}` : ''}`);
   if (state.recordsByStep.size > 1) lines.push(`records by step: ${[...state.recordsByStep.values()].map((entry) => `${entry.title} ${entry.records}`).join(' · ')}`);
   lines.push(...state.notes);
+  return lines;
+}
+
+/** A step's figures in two lines: the counts that are not zero and the rate, then the histogram. */
+export function sectionLines(section: StepSection): string[] {
+  const counts = section.counts.filter(({ value }) => value > 0).map(({ label, value }) => `${label} ${value}`);
+  if (section.rate) counts.push(`${section.rate.value} ${section.rate.label}`);
+  const lines = [counts.join(' · ')];
+  if (section.histogram?.bars.length) lines.push(`${section.histogram.title}: ${section.histogram.bars.map(({ label, value }) => `${label}: ${value}`).join(', ')}`);
   return lines;
 }
 

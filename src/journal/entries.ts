@@ -2,6 +2,7 @@ import type { MemorySample } from '../memory/types.js';
 import type { JsonSchema } from '../runner/json-schema.js';
 import type { RecordPolicy, RunEvent, RunStatus, StepFailure, StepRecord } from '../runner/run-record.js';
 import type { DatasetFormat } from '../runner/workflow.js';
+import type { StepSection } from '../steps/types.js';
 
 /**
  * One line of a run's journal (RUN_DIR/journal.jsonl). The journal is appended to as the run
@@ -25,6 +26,7 @@ export type JournalEntry =
   | LogEntry
   | PageReopenedEntry
   | NoteEntry
+  | SectionEntry
   | RunEndEntry;
 
 /** A step of the workflow as the journal names it: enough to label the report without the workflow file. */
@@ -125,6 +127,10 @@ export interface ItemEndEntry {
   count: number;
   offset: number;
   fields: FieldTally;
+  /** Keys of the records written with `unique`, so a resumed run writes none of them again. */
+  keys?: string[];
+  /** Records left out because a record with their `unique` key was written before. */
+  duplicates?: number;
   visited: number;
   error?: string;
 }
@@ -138,6 +144,8 @@ export interface RecordsEntry {
   count: number;
   offset: number;
   fields: FieldTally;
+  keys?: string[];
+  duplicates?: number;
 }
 
 /** Requests blocked since the last such entry, by resource type and by step. */
@@ -191,6 +199,14 @@ export interface NoteEntry {
   data: unknown;
 }
 
+/** A control step's figures for the live view and the report (a crawl's counts), whole: the last one of a step stands. */
+export interface SectionEntry {
+  type: 'section';
+  t: number;
+  step: string;
+  section: StepSection;
+}
+
 export interface RunEndEntry {
   type: 'run-end';
   t: number;
@@ -215,6 +231,8 @@ const commit: Record<string, JsonSchema> = {
   count: { type: 'integer', minimum: 0, description: 'Records in the dataset after it.' },
   offset: { type: 'integer', minimum: 0, description: 'Length of the dataset file in bytes after it: a resumed run cuts the dataset back to the last offset the journal holds.' },
   fields: fieldTally,
+  keys: { type: 'array', items: { type: 'string', pattern: '^[0-9a-f]{16}$' }, description: 'Keys (hashes of the step and the key fields) of the records written with unique: a resumed run writes none of them again.' },
+  duplicates: { type: 'integer', minimum: 1, description: 'Records left out because a record with the same unique key was written before in the run.' },
 };
 
 function entry(type: string, description: string, properties: Record<string, JsonSchema>, required: string[] = []): JsonSchema {
@@ -340,6 +358,24 @@ export function journalSchema(): JsonSchema {
       entry('memory', 'An alert, policy action, garbage collection, recycle or leak finding, with its effect.', { event: { type: 'object', required: ['type', 't', 'at'] } }, ['event']),
       entry('failure', 'A step failed for good: where, why, on which page, with a screenshot.', { failure: { type: 'object', required: ['stepId', 'title', 'file', 'line', 'message', 'at', 'optional'] } }, ['failure']),
       entry('note', "State a control step keeps to pick up on resume (a crawl's frontier): handed back to the same step in the same loop item.", { step: { type: 'string' }, frame: { type: 'string' }, kind: { type: 'string' }, data: {} }, ['step', 'frame', 'kind', 'data']),
+      entry(
+        'section',
+        "A control step's figures, whole (a crawl's counts, pages by depth, failed pages): the report shows the last one of each step.",
+        {
+          step: { type: 'string' },
+          section: {
+            type: 'object',
+            required: ['counts'],
+            properties: {
+              counts: { type: 'array', items: { type: 'object', required: ['label', 'value'], properties: { label: { type: 'string' }, value: { type: 'number' } } } },
+              rate: { type: 'object', required: ['label', 'value'], properties: { label: { type: 'string' }, value: { type: 'number' } } },
+              histogram: { type: 'object', required: ['title', 'bars'], properties: { title: { type: 'string' }, bars: { type: 'array', items: { type: 'object', required: ['label', 'value'] } } } },
+              list: { type: 'object', required: ['title', 'rows', 'more'], properties: { title: { type: 'string' }, rows: { type: 'array', items: { type: 'object', required: ['url', 'text'] } }, more: { type: 'integer', minimum: 0 } } },
+            },
+          },
+        },
+        ['step', 'section'],
+      ),
       entry('log', 'Something the run said (an item that failed and was passed over, ...).', { message: { type: 'string' }, step: { type: 'string' } }, ['message']),
       entry('page-reopened', 'A page flow had closed (at the page limit, by a memory action or a recycle) was opened again at its last URL, for a step that reads or acts on it.', { step: { type: 'string' }, url: { type: 'string' }, reason: { type: 'string' } }, ['step', 'url', 'reason']),
       entry(

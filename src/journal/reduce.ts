@@ -53,6 +53,7 @@ class RunReducer {
    */
   private readonly inFlight = new Map<string, Array<{ stepId: string; failure?: StepFailure; undone: boolean }>>();
   private readonly events: RunEvent[] = [];
+  private readonly sections = new Map<string, RunRecord['sections'][number]>();
   private readonly series = new RunSeries();
   private timeline: MemorySample[] = [];
   private samplerCostMs = 0;
@@ -60,7 +61,7 @@ class RunReducer {
   /** Per segment: its sampler cost so far (a killed segment's last sample says it). */
   private segmentSamplerMs = 0;
   private browser: RunRecord['browser'] = { mode: 'launch', version: 'unknown' };
-  private readonly counts: RunRecord['counts'] = { stepsRun: 0, stepsFailed: 0, retries: 0, pagesVisited: 0, records: 0, requestsBlocked: {}, itemsDone: 0, itemsFailed: 0, itemRetries: 0, browserCrashes: 0, pageCrashes: 0, pagesReopened: 0 };
+  private readonly counts: RunRecord['counts'] = { stepsRun: 0, stepsFailed: 0, retries: 0, pagesVisited: 0, records: 0, requestsBlocked: {}, itemsDone: 0, itemsFailed: 0, itemRetries: 0, browserCrashes: 0, pageCrashes: 0, pagesReopened: 0, duplicates: 0 };
   private end: Extract<JournalEntry, { type: 'run-end' }> | undefined;
 
   apply(entry: JournalEntry): void {
@@ -145,10 +146,10 @@ class RunReducer {
         if (entry.status === 'done') this.counts.itemsDone++;
         else this.counts.itemsFailed++;
         this.counts.pagesVisited = Math.max(this.counts.pagesVisited, entry.visited);
-        this.committed(entry.count, entry.fields);
+        this.committed(entry.count, entry.fields, entry.duplicates);
         return;
       case 'records':
-        this.committed(entry.count, entry.fields);
+        this.committed(entry.count, entry.fields, entry.duplicates);
         return;
       case 'blocked':
         for (const [type, n] of Object.entries(entry.byType)) this.counts.requestsBlocked[type] = (this.counts.requestsBlocked[type] ?? 0) + n;
@@ -170,6 +171,9 @@ class RunReducer {
         return;
       case 'page-reopened':
         this.counts.pagesReopened++;
+        return;
+      case 'section':
+        this.sections.set(entry.step, { ...entry.section, stepId: entry.step });
         return;
       case 'log':
       case 'note':
@@ -223,6 +227,7 @@ class RunReducer {
       output: start.output,
       steps: [...this.steps.values()],
       failures: this.failures,
+      sections: [...this.sections.values()],
       failuresTotal: this.failureCount,
       samples: this.timeline,
       stats: this.series.stats(this.counts.pagesVisited, activeMs, this.samplerCostMs, this.journalCostMs),
@@ -274,8 +279,9 @@ class RunReducer {
     }
   }
 
-  private committed(count: number, fields: FieldTally): void {
+  private committed(count: number, fields: FieldTally, duplicates = 0): void {
     this.counts.records = Math.max(this.counts.records, count);
+    this.counts.duplicates += duplicates;
     for (const [stepId, tally] of Object.entries(fields)) {
       let kept = this.tallies.get(stepId);
       if (!kept) this.tallies.set(stepId, (kept = { records: 0, filled: new Map() }));

@@ -3,7 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../runner/diagnostics.js';
 import { InputError } from '../runner/diagnostics.js';
-import type { ResumeLedger } from '../runner/items.js';
+import { keyWords, type ResumeLedger } from '../runner/items.js';
+import { HashSet64 } from '../steps/support/hash-set.js';
 import type { Workflow } from '../runner/workflow.js';
 import { shownPath } from '../runner/yaml-source.js';
 import type { StepNode } from '../steps/types.js';
@@ -44,6 +45,7 @@ export function readResumePoint(runDir: string): ResumePoint {
   let lastT = 0;
   let visited = 0;
   const notes = new Map<string, Array<{ kind: string; data: unknown }>>();
+  const uniqueKeys = new HashSet64();
   let lastPid: number | undefined;
   for (const entry of readJournal(path)) {
     lastT = Math.max(lastT, entry.t);
@@ -57,12 +59,14 @@ export function readResumePoint(runDir: string): ResumePoint {
         break;
       case 'item-end':
         if (entry.status === 'done') finished.add(entry.item);
+        for (const key of entry.keys ?? []) uniqueKeys.add(...keyWords(key));
         dataset.offset = entry.offset;
         dataset.count = entry.count;
         visited = Math.max(visited, entry.visited);
         break;
       case 'records':
         committedUnits.add(entry.unit);
+        for (const key of entry.keys ?? []) uniqueKeys.add(...keyWords(key));
         dataset.offset = entry.offset;
         dataset.count = entry.count;
         break;
@@ -86,7 +90,7 @@ export function readResumePoint(runDir: string): ResumePoint {
   if (!end && lastPid !== undefined && lastPid !== process.pid && processIsFlow(lastPid)) {
     throw new InputError([{ file: shownPath(runDir), message: `this run is still running (flow, process ${lastPid}): a second flow resuming it would write the same dataset and journal at once`, hint: `let it finish, or stop it (Ctrl-C, or kill ${lastPid}) and then resume` }]);
   }
-  return { start, end, finished, committedUnits, dataset, lastT, visited, notes };
+  return { start, end, finished, committedUnits, dataset, lastT, visited, notes, uniqueKeys };
 }
 
 /** The workflow's steps as the journal lists them, each with a hash of what it does. */

@@ -24,8 +24,21 @@ export interface ReportView {
   leaks: Listed<Extract<RunEvent, { type: 'leak' }> & { step: string | null; where: string | null }>;
   actions: Listed<ActionRow>;
   failures: Listed<RunRecord['failures'][number] & { where: string; screenshotHref: string | null; t: number | null }>;
+  sections: SectionView[];
   policy: PolicyView;
   blocked: { type: string; count: number }[];
+}
+
+/** A control step's figures (a crawl's): counts, a rate, bars with their width in percent, a list. */
+interface SectionView {
+  anchor: string;
+  kind: string;
+  title: string;
+  where: string;
+  counts: Array<{ label: string; value: number }>;
+  rate: { label: string; value: number } | null;
+  histogram: { title: string; bars: Array<{ label: string; value: number; pct: number }> } | null;
+  list: { title: string; rows: Array<{ url: string; text: string }>; more: number } | null;
 }
 
 interface TimelineView {
@@ -102,6 +115,7 @@ export function reportView(record: RunRecord, options: ReportViewOptions): { vie
       resumes: Math.max(0, (record.run.segments?.length ?? 1) - 1),
       gaps: segmentGaps(record),
       crashes: (record.counts.browserCrashes ?? 0) + (record.counts.pageCrashes ?? 0),
+      duplicates: record.counts.duplicates ?? 0,
       browser: record.browser,
       counts: record.counts,
       blockedTotal: Object.values(record.counts.requestsBlocked).reduce((a, b) => a + b, 0),
@@ -163,6 +177,20 @@ export function reportView(record: RunRecord, options: ReportViewOptions): { vie
         t: timeOf(failure.at),
       })),
     ),
+    sections: (record.sections ?? []).map((section, i): SectionView => {
+      const step = stepById.get(section.stepId);
+      const top = Math.max(1, ...(section.histogram?.bars.map((bar) => bar.value) ?? []));
+      return {
+        anchor: `section-${i + 1}`,
+        kind: step?.kind ?? 'step',
+        title: step?.title ?? section.stepId,
+        where: step ? `${shownFile(step.file, base)}:${step.line}` : '',
+        counts: section.counts,
+        rate: section.rate ?? null,
+        histogram: section.histogram ? { title: section.histogram.title, bars: section.histogram.bars.map((bar) => ({ ...bar, pct: Math.round((bar.value / top) * 1000) / 10 })) } : null,
+        list: section.list ?? null,
+      };
+    }),
     policy: policyView(record.policy, base),
     blocked: Object.entries(record.counts.requestsBlocked)
       .map(([type, count]) => ({ type, count }))

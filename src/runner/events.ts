@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Page } from 'playwright-core';
 import type { MemorySample } from '../memory/types.js';
-import type { StepNode } from '../steps/types.js';
+import type { StepNode, StepSection } from '../steps/types.js';
 import type { RunEvent, StepFailure } from './run-record.js';
 
 /** What the runner tells the progress view, the memory manager and the run record. */
@@ -11,6 +11,8 @@ export interface RunEventMap {
   'step-end': [{ step: StepNode; laneId: string; status: 'passed' | 'failed' | 'skipped'; durationMs: number; error?: string; retries: number; page?: Page; item?: string; title?: string }];
   'step-retry': [{ step: StepNode; attempt: number; error: string }];
   'loop-progress': [{ step: StepNode; done: number; total?: number }];
+  /** A control step's figures (StepSection), whole. */
+  section: [{ step: StepNode; section: StepSection }];
   'page-opened': [{ page: Page; pagesOpen: number }];
   'page-closed': [{ page: Page; pagesOpen: number; reason: string }];
   'page-loaded': [{ page: Page; url: string; pagesVisited: number }];

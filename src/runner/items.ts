@@ -3,6 +3,7 @@ import type { BrowserSession } from '../browser/session.js';
 import type { FieldTally } from '../journal/entries.js';
 import type { JournalWriter } from '../journal/writer.js';
 import type { DatasetWriter } from '../output/dataset.js';
+import { HashSet64 } from '../steps/support/hash-set.js';
 import type { DatasetRecord, StepNode } from '../steps/types.js';
 import { InterruptedError, plainMessage } from './errors.js';
 import type { RunEvents } from './events.js';
@@ -18,9 +19,16 @@ import type { RunEvents } from './events.js';
 export interface ItemFrame {
   /** '' for the run; `s3:9f86d081884c7d65` for an item of loop s3; nested frames append `/...`. */
   readonly path: string;
-  readonly pending?: { records: DatasetRecord[]; fields: FieldTally };
+  readonly pending?: { records: PendingRecord[] };
   /** Emissions per step in this frame, for unit keys. */
   readonly emitted: Map<string, number>;
+}
+
+/** A record waiting for its item to finish, with the step that made it and its `unique` key. */
+interface PendingRecord {
+  record: DatasetRecord;
+  step: StepNode;
+  key?: string;
 }
 
 /** What a resumed run knows from its journal. */
@@ -31,6 +39,8 @@ export interface ResumeLedger {
   committedUnits: Set<string>;
   /** Notes control steps left, by `${frame}|${step id}`. */
   notes: Map<string, Array<{ kind: string; data: unknown }>>;
+  /** Keys of the records written with `unique` (recordKey), so none is written again. */
+  uniqueKeys: HashSet64;
 }
 
 export interface ItemSettings {
@@ -47,6 +57,8 @@ export interface ItemLedgerServices {
   resume?: ResumeLedger;
   /** A short, stable name for a step in item paths: its position in the workflow. */
   shortId(step: StepNode): string;
+  /** The address of the folder flow serves, which changes from run to run: left out of record keys. */
+  servedUrl?: string;
   signal: AbortSignal;
   /** A record could not be written (the disk is full): the run must stop, whatever the loop's continueOnError says. */
   onFatal(error: unknown): void;
@@ -69,8 +81,32 @@ export function itemKey(value: unknown, servedUrl?: string): string {
     .slice(0, 16);
 }
 
+/**
+ * The key of a record for `unique`: a hash of the step (its short id) and the values of the key
+ * fields (the served folder's address, which changes from run to run, left out), 16 hex
+ * digits. The journal keeps it with the commit that wrote the record, which is
+ * how uniqueness holds across the whole run, resumes included.
+ */
+export function recordKey(stepShortId: string, record: DatasetRecord, fields: string[], servedUrl?: string): string {
+  const json = stableJson(fields.map((field) => record[field] ?? null));
+  return createHash('sha256')
+    .update(`${stepShortId}\0${servedUrl ? json.replaceAll(servedUrl, '${{ serve.url }}') : json}`)
+    .digest('hex')
+    .slice(0, 16);
+}
+
+/** A key as the two words HashSet64 holds; the low word is made non-zero. */
+export function keyWords(key: string): [number, number] {
+  return [parseInt(key.slice(0, 8), 16), parseInt(key.slice(8, 16), 16) || 1];
+}
+
 export class ItemLedger {
-  constructor(private readonly services: ItemLedgerServices) {}
+  /** Keys of every record written with `unique` in this run, resumes included. */
+  private readonly uniqueKeys: HashSet64;
+
+  constructor(private readonly services: ItemLedgerServices) {
+    this.uniqueKeys = services.resume?.uniqueKeys ?? new HashSet64();
+  }
 
   /** A round of a sequential loop (repeat): replayed on resume, since each round may depend on the one before. */
   roundFrame(parent: ItemFrame, loop: StepNode, round: number): ItemFrame {
@@ -88,7 +124,7 @@ export class ItemLedger {
     for (let attempt = 1; ; attempt++) {
       const crashes = session.crashCount;
       journal.append({ type: 'item-start', loop: loop.id, item, index, key, attempt });
-      const frame: ItemFrame = { path: item, pending: { records: [], fields: {} }, emitted: new Map() };
+      const frame: ItemFrame = { path: item, pending: { records: [] }, emitted: new Map() };
       try {
         await run(frame);
       } catch (error) {
@@ -118,37 +154,62 @@ export class ItemLedger {
     return this.services.resume?.notes.get(`${frame.path}|${step.id}`) ?? [];
   }
 
-  /** A record a step extracted: kept with its item, or written at once outside items. */
-  emit(frame: ItemFrame, step: StepNode, record: DatasetRecord): void {
+  /**
+   * A record a step extracted: kept with its item, or written at once outside items. With
+   * `unique` (field names), a record whose key was written before in the run is left out.
+   */
+  emit(frame: ItemFrame, step: StepNode, record: DatasetRecord, unique?: string[]): void {
+    const key = unique?.length ? recordKey(this.services.shortId(step), record, unique, this.services.servedUrl) : undefined;
     if (frame.pending) {
-      frame.pending.records.push(record);
-      tally(frame.pending.fields, step, record);
+      frame.pending.records.push({ record, step, key });
       return;
     }
     const n = frame.emitted.get(step.id) ?? 0;
     frame.emitted.set(step.id, n + 1);
     const unit = `${frame.path}|${this.services.shortId(step)}#${n}`;
     if (this.services.resume?.committedUnits.has(unit)) return;
-    const fields: FieldTally = {};
-    tally(fields, step, record);
+    const kept = this.fresh([{ record, step, key }]);
+    if (!kept.records.length) return;
     const written = this.durably(() => {
       const written = this.services.dataset.writeBatch([record]);
-      this.services.journal.commit({ type: 'records', unit, records: 1, ...written, fields });
+      this.services.journal.commit({ type: 'records', unit, records: 1, ...written, fields: kept.fields, ...kept.unique });
       return written;
     });
     this.services.events.emit('record', { count: written.count, added: { [step.id]: 1 } });
   }
 
+  /**
+   * The records to write: those with a key already written are left out (counted), and the
+   * keys of the rest are taken. Called only where the records are then written, at once.
+   */
+  private fresh(pending: PendingRecord[]): { records: DatasetRecord[]; fields: FieldTally; unique: { keys?: string[]; duplicates?: number } } {
+    const records: DatasetRecord[] = [];
+    const fields: FieldTally = {};
+    const keys: string[] = [];
+    let duplicates = 0;
+    for (const { record, step, key } of pending) {
+      if (key !== undefined) {
+        if (!this.uniqueKeys.add(...keyWords(key))) {
+          duplicates++;
+          continue;
+        }
+        keys.push(key);
+      }
+      records.push(record);
+      tally(fields, step, record);
+    }
+    return { records, fields, unique: { ...(keys.length && { keys }), ...(duplicates && { duplicates }) } };
+  }
+
   /** Writes an item's records (when it succeeded) and then the journal line that says so, at once. */
-  private commit(frame: ItemFrame, entry: (written: { records: number; count: number; offset: number; fields: FieldTally }) => Parameters<JournalWriter['commit']>[0], keep: boolean): void {
-    const pending = frame.pending!;
-    const records = keep ? pending.records : [];
+  private commit(frame: ItemFrame, entry: (written: { records: number; count: number; offset: number; fields: FieldTally; keys?: string[]; duplicates?: number }) => Parameters<JournalWriter['commit']>[0], keep: boolean): void {
+    const kept = keep ? this.fresh(frame.pending!.records) : { records: [], fields: {}, unique: {} };
     const written = this.durably(() => {
-      const written = this.services.dataset.writeBatch(records);
-      this.services.journal.commit(entry({ records: records.length, ...written, fields: keep ? pending.fields : {} }));
+      const written = this.services.dataset.writeBatch(kept.records);
+      this.services.journal.commit(entry({ records: kept.records.length, ...written, fields: kept.fields, ...kept.unique }));
       return written;
     });
-    if (records.length) this.services.events.emit('record', { count: written.count, added: Object.fromEntries(Object.entries(pending.fields).map(([id, entry]) => [id, entry.records])) });
+    if (kept.records.length) this.services.events.emit('record', { count: written.count, added: Object.fromEntries(Object.entries(kept.fields).map(([id, entry]) => [id, entry.records])) });
   }
 
   /** A write the disk refused stops the run: going on would lose what the next items extract. */

@@ -177,7 +177,7 @@ export class Lane {
       get: (name) => scope.get(name),
       set: (name, value) => scope.set(name, value),
       evaluate: (value, extra) => this.evaluate(value, scope, extra),
-      emit: async (record) => items.emit(scope.frame, step, record),
+      emit: async (record, options) => items.emit(scope.frame, step, record, options?.unique),
       item: async (index, value, run) => {
         const base = itemKey(value, (scope.get('serve') as { url?: string } | undefined)?.url);
         const seen = keys.get(base) ?? 0;
@@ -188,7 +188,14 @@ export class Lane {
       note: (kind, data) => items.note(scope.frame, step, kind, data),
       notes: () => items.notes(scope.frame, step),
       round: (index, run) => run(this.context(step, scope.child({}, items.roundFrame(scope.frame, step, index)), timeoutMs, leased)),
-      runBlock: (steps, vars) => this.runSteps(steps, vars ? scope.child(vars) : scope),
+      runBlock: (steps, vars) => {
+        // The block's steps lease the page themselves. A control step that kept it leased here would
+        // use it afterwards unleased, and a context recycle could close it under its next navigation;
+        // released, its next page() leases it again, or a fresh one if it was recycled meanwhile.
+        if (leased.page) session.release(leased.page);
+        leased.page = undefined;
+        return this.runSteps(steps, vars ? scope.child(vars) : scope);
+      },
       inNewLane: async (fn, vars) => {
         const lane = new Lane(this.services);
         try {
@@ -208,6 +215,7 @@ export class Lane {
       },
       log: (message) => events.emit('log', { message: masker.mask(message), step }),
       progress: (done, total) => events.emit('loop-progress', { step, done, total }),
+      report: (section) => events.emit('section', { step, section: masker.maskDeep(section) }),
       signal,
     };
   }

@@ -42,6 +42,7 @@ export class RunRecorder {
     events.on('failure', (failure) => journal.append({ type: 'failure', failure }));
     events.on('page-reopened', ({ step, url, reason }) => journal.append({ type: 'page-reopened', step: step.id, url, reason }));
     events.on('log', ({ message, step }) => journal.append({ type: 'log', message, ...(step && { step: step.id }) }));
+    events.on('section', ({ step, section }) => journal.append({ type: 'section', step: step.id, section }));
     events.on('browser', (event) => journal.append({ type: 'browser', at: new Date().toISOString(), ...event }));
   }
 

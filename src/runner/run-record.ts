@@ -1,6 +1,7 @@
 import type { MemorySample, MemoryStats } from '../memory/types.js';
 import type { EffectivePolicy } from '../policy/resolve.js';
 import type { MemoryAction } from '../policy/settings.js';
+import type { StepSection } from '../steps/types.js';
 import type { DatasetFormat } from './workflow.js';
 
 export type RecordPolicy = Pick<EffectivePolicy, 'name' | 'version' | 'file' | 'hash' | 'chain' | 'settings' | 'origins'>;
@@ -47,11 +48,15 @@ export interface RunRecord {
     pageCrashes: number;
     /** Pages flow had closed (page limit, memory action, recycle) and opened again for a step that needed them. */
     pagesReopened: number;
+    /** Records left out because one with the same `unique` key was written before. */
+    duplicates: number;
   };
   output: { dataset: string; format: DatasetFormat };
   /** One entry per step of the workflow, aggregated over every time it ran. */
   steps: StepRecord[];
   failures: StepFailure[];
+  /** The figures control steps gave of themselves (a crawl's), the last of each step, in the order the steps first gave them. */
+  sections: Array<StepSection & { stepId: string }>;
   /** Failures in all: the list holds the first thousand. */
   failuresTotal: number;
   samples: MemorySample[];

@@ -222,6 +222,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
       settings: settings.recover,
       resume: point,
       shortId: (step) => shortIds.get(step.id) ?? step.id,
+      servedUrl: server?.url,
       signal: controller.signal,
       onFatal: (fatal) => controller.abort(fatal),
     });

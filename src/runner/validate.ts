@@ -11,7 +11,7 @@ import type { JsonSchema } from './json-schema.js';
 import { compileSchema } from './schema-validator.js';
 import { BUILTIN_NAMES, type Workflow } from './workflow.js';
 import { STEP_OPTION_KEYS, workflowSchema } from './workflow-schema.js';
-import { readYamlSource, scalarTextOffset, shownPath, type YamlSource } from './yaml-source.js';
+import { nodeAt, positionOf, readYamlSource, scalarTextOffset, shownPath, type YamlSource } from './yaml-source.js';
 import { resolve } from 'node:path';
 
 export const WORKFLOW_FILE = { noun: 'workflow', exampleKeys: 'version, name and steps' };
@@ -54,7 +54,7 @@ export function checkWorkflow(source: YamlSource, including: string[] = []): Wor
   const { schema, validate, wording } = workflowValidator();
   const diagnostics = schemaDiagnostics(source, schema, validate(source.value), wording);
   const workflow = buildWorkflow(source, diagnostics);
-  diagnostics.push(...expressionDiagnostics(source), ...fileDiagnostics(workflow), ...variableDiagnostics(workflow));
+  diagnostics.push(...expressionDiagnostics(source), ...fileDiagnostics(workflow), ...variableDiagnostics(workflow), ...stepProblems(workflow));
   diagnostics.push(...includeDiagnostics(workflow, [...including, source.path]));
   if (diagnostics.length) throw new InputError(dedupe(diagnostics).sort(byPosition));
   return workflow;
@@ -113,6 +113,20 @@ function fileDiagnostics(workflow: Workflow): Diagnostic[] {
       const problem = pathProblem(resolve(workflow.dir, file), 'file');
       if (!problem) continue;
       out.push({ file: step.loc.file, line: step.loc.line, col: step.loc.col, message: `${step.kind} reads ${file}, which ${problem.says}`, hint: problem.hint ?? 'the path is relative to this workflow file' });
+    }
+  });
+  return out;
+}
+
+/** What each step's own check finds, pointed at the closest place in the file. */
+function stepProblems(workflow: Workflow): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  walkSteps(workflow.steps, (step) => {
+    const module = stepModules.get(step.kind);
+    for (const problem of module?.problems?.(step.params) ?? []) {
+      // A terse form has no node for every level of the full one: nodeAt stops at the deepest that exists.
+      const pos = positionOf(workflow.source, nodeAt(workflow.source, [...pointerPath(step.id), step.kind, ...problem.at]));
+      out.push({ file: step.loc.file, line: pos.line, col: pos.col, message: problem.message, hint: problem.hint });
     }
   });
   return out;

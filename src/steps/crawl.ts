@@ -2,8 +2,9 @@ import type { Page } from 'playwright-core';
 import { durationSchema, orExpression, stepsRef, type JsonSchema } from '../runner/json-schema.js';
 import { parseDuration } from '../runner/duration.js';
 import { Frontier } from './support/crawl/frontier.js';
-import { admit, type LinkRules } from './support/crawl/links.js';
+import { admit, type LeftOut, type LinkRules } from './support/crawl/links.js';
 import { loadPage } from './support/crawl/load-page.js';
+import { extension } from './support/crawl/non-html.js';
 import { normaliser } from './support/crawl/normalise.js';
 import { pageLinks } from './support/crawl/page-links.js';
 import { urlFilter } from './support/crawl/patterns.js';
@@ -14,11 +15,13 @@ import { scopeRule, type ScopeKind } from './support/crawl/scope.js';
 import { readSitemap } from './support/crawl/sitemap.js';
 import type { QueuedUrl } from './support/crawl/url-queue.js';
 import { clip } from './support/names.js';
-import { defineStep, type StepContext, type StepNode } from './types.js';
+import { defineStep, type StepContext, type StepNode, type StepSection } from './types.js';
 
 const DEFAULT_MAX_FAILED = '10%';
-/** Failed pages named again in the closing summary; each was logged when it failed. */
+/** Failed pages named again in the closing summary and the report; each was logged when it failed. */
 const FAILED_LISTED = 20;
+/** The live view and the journal get the crawl's figures at most this often (and at its end). */
+const SECTION_EVERY_MS = 1000;
 
 interface CrawlParams {
   start?: string | string[];
@@ -37,6 +40,19 @@ interface CrawlParams {
   retries?: number;
   continueOnError?: boolean;
   maxFailed?: number | string;
+  files?: 'skip' | 'record';
+}
+
+type Judged = { urls: string[]; left: Partial<Record<LeftOut, string[]>> };
+
+/**
+ * The links a page led to that were judged for the first time, as the journal notes them:
+ * every URL judged is in one note, so a resume knows it judged and counts it once.
+ */
+interface QueuedNote extends Judged {
+  /** The page's position (-1: the start pages and the sitemap). */
+  from: number;
+  depth: number;
 }
 
 const urlsSchema = (description: string, examples: unknown[]): JsonSchema =>
@@ -52,6 +68,7 @@ export default defineStep<CrawlParams>({
   kind: 'crawl',
   summary: 'Visit a site page by page from start URLs or a sitemap, following its links within a scope, and run steps on every page.',
   navigates: true,
+  records: (params) => (params.files === 'record' ? ['file', 'type', 'linkedFrom', 'depth'] : []),
   schema: {
     type: 'object',
     additionalProperties: false,
@@ -85,6 +102,12 @@ export default defineStep<CrawlParams>({
           { type: 'string', pattern: '^\\s*\\d+(\\.\\d+)?\\s*%\\s*$' },
         ],
       },
+      files: {
+        enum: ['skip', 'record'],
+        description:
+          'Links to files that are not web pages (PDF, pictures, archives, ...) are never opened. skip (default): they are only counted. record: each is written to the dataset once, as { file, type, linkedFrom, depth }.',
+        examples: ['record'],
+      },
       steps: { ...stepsRef, description: 'The steps run on every page, once it is loaded; url, depth (0 for a start page) and referrer (the page that linked here, null for a start page) are set.' },
     },
   },
@@ -106,7 +129,13 @@ class Crawl {
   private readonly frontier = new Frontier();
   private readonly urls: ReturnType<typeof portableUrls>;
   private readonly pacer: HostPacer;
-  private readonly failedUrls: string[] = [];
+  private readonly failedPages: Array<{ url: string; text: string }> = [];
+  private lastSection = 0;
+  /**
+   * In a resumed run, the pages whose links were judged and noted before it stopped, with the
+   * files among them: a page done again replays its note rather than judging its links anew.
+   */
+  private readonly noted = new Map<number, string[]>();
   private taken = 0;
   private readonly startedAt = performance.now();
   /** Pages visited at each depth, for the closing summary. */
@@ -150,10 +179,15 @@ class Crawl {
     const noted = notes.find((note) => note.kind === 'seeds');
     if (noted) {
       for (const url of noted.data as string[]) this.queueJudged(this.urls.load(url), 0, -1);
+      const { counts } = this.frontier;
       for (const note of notes) {
         if (note.kind !== 'queued') continue;
-        const batch = note.data as { from: number; depth: number; urls: string[] };
+        const batch = note.data as QueuedNote;
         for (const url of batch.urls) this.queueJudged(this.urls.load(url), batch.depth, batch.from);
+        for (const [reason, urls] of Object.entries(batch.left) as Array<[LeftOut, string[]]>) {
+          for (const url of urls) if (this.frontier.firstSight(this.urls.load(url))) counts[reason]++;
+        }
+        this.noted.set(batch.from, (batch.left['not-html'] ?? []).map(this.urls.load));
       }
       this.ctx.log(`resuming the crawl: ${this.frontier.counts.queued} pages known from the journal`);
       return;
@@ -164,13 +198,39 @@ class Crawl {
       this.ctx.log(`the sitemap ${sitemap} lists ${pages.length} pages`);
       candidates.push(...pages);
     }
-    const seeds: string[] = [];
-    for (const candidate of candidates) {
-      const url = await admit(this.frontier, this.rules, candidate);
-      if (url) seeds.push(url);
+    const judged = await this.judge(candidates);
+    for (const url of judged.urls) this.frontier.enqueue(url, 0, -1);
+    this.ctx.note('seeds', judged.urls.map(this.urls.save));
+    this.noteBatch(-1, 0, { urls: [], left: judged.left });
+    for (const file of judged.left['not-html'] ?? []) await this.recordFile(this.ctx, file, null, 0);
+  }
+
+  /** Judges links seen for the first time: the ones to visit, and the ones left out, by reason. */
+  private async judge(hrefs: string[], base?: string): Promise<Judged> {
+    const urls: string[] = [];
+    const left: Judged['left'] = {};
+    for (const href of hrefs) {
+      const judged = await admit(this.frontier, this.rules, href, base);
+      if (!judged) continue;
+      if (judged.verdict === 'queued') urls.push(judged.url);
+      else (left[judged.verdict] ??= []).push(judged.url);
     }
-    for (const url of seeds) this.frontier.enqueue(url, 0, -1);
-    this.ctx.note('seeds', seeds.map(this.urls.save));
+    return { urls, left };
+  }
+
+  /** Notes a page's newly judged links, when it had any: what a resume needs to rebuild the queue, the counts and the files. */
+  private noteBatch(from: number, depth: number, judged: Judged): void {
+    if (!judged.urls.length && !Object.keys(judged.left).length) return;
+    const left = Object.fromEntries(Object.entries(judged.left).map(([reason, urls]) => [reason, urls.map(this.urls.save)]));
+    this.ctx.note('queued', { from, depth, urls: judged.urls.map(this.urls.save), left } satisfies QueuedNote);
+  }
+
+  /**
+   * With files: record, a link to a file as a record: once in the run (unique by file), however
+   * many pages link to it and however often a page is done again.
+   */
+  private async recordFile(ctx: StepContext, file: string, linkedFrom: string | null, depth: number, type = extension(new URL(file))): Promise<void> {
+    if (this.params.files === 'record') await ctx.emit({ file, type, linkedFrom, depth }, { unique: ['file'] });
   }
 
   private queueJudged(url: string, depth: number, referrer: number): void {
@@ -230,11 +290,12 @@ class Crawl {
         const loaded = await loadPage(page, entry.url, { retries: Number(this.params.retries ?? 2), pacer: this.pacer, timeoutMs: inside.timeoutMs, signal: inside.signal, log: (message) => this.ctx.log(message) });
         if (!loaded.html) {
           html = false;
+          await this.recordFile(inside, entry.url, entry.referrer ?? null, entry.depth, loaded.contentType.split(';')[0].trim() || 'download');
           return;
         }
         const final = this.rules.normalise(loaded.finalUrl);
         if (final) this.frontier.markSeen(final);
-        await this.queueLinks(page, entry, final ?? entry.url);
+        await this.queueLinks(inside, page, entry, final ?? entry.url);
         await inside.runBlock(steps, { url: entry.url, depth: entry.depth, referrer: entry.referrer ?? null });
       });
       if (status === 'skipped') this.resumedSkips++;
@@ -250,34 +311,65 @@ class Crawl {
       this.failed(entry.url, error);
     }
     this.ctx.progress(counts.visited + counts.failed, counts.visited + counts.failed + this.frontier.waiting + this.inFlight - 1);
+    if (performance.now() - this.lastSection >= SECTION_EVERY_MS) this.publish();
   }
 
   /**
    * Queues the page's new links. They are noted in the journal while the page is its item, in
-   * one batch with the page's position, so a resume queues them again exactly as here.
+   * one batch with the page's position, so a resume queues them again exactly as here. A page
+   * done again after a resume replays its note: its links were judged (and counted) already.
    */
-  private async queueLinks(page: Page, entry: QueuedUrl, base: string): Promise<void> {
+  private async queueLinks(inside: StepContext, page: Page, entry: QueuedUrl, base: string): Promise<void> {
+    const replayed = this.noted.get(entry.index);
+    if (replayed) {
+      for (const file of replayed) await this.recordFile(inside, file, entry.url, entry.depth + 1);
+      return;
+    }
     if (this.params.maxDepth !== undefined && entry.depth >= Number(this.params.maxDepth)) return;
     const follow = list(this.params.follow).join(', ') || 'a[href]';
-    const fresh: string[] = [];
-    for (const href of await pageLinks(page, follow)) {
-      const url = await admit(this.frontier, this.rules, href, base);
-      if (url) fresh.push(url);
-    }
-    if (!fresh.length) return;
-    for (const url of fresh) this.frontier.enqueue(url, entry.depth + 1, entry.index);
-    this.ctx.note('queued', { from: entry.index, depth: entry.depth + 1, urls: fresh.map(this.urls.save) });
+    const judged = await this.judge(await pageLinks(page, follow), base);
+    for (const url of judged.urls) this.frontier.enqueue(url, entry.depth + 1, entry.index);
+    this.noteBatch(entry.index, entry.depth + 1, judged);
+    for (const file of judged.left['not-html'] ?? []) await this.recordFile(inside, file, entry.url, entry.depth + 1);
   }
 
   private failed(url: string, error: unknown): void {
     const { counts } = this.frontier;
     const message = error instanceof Error ? error.message : String(error);
     counts.failed++;
-    if (this.failedUrls.length < FAILED_LISTED) this.failedUrls.push(url);
+    if (this.failedPages.length < FAILED_LISTED) this.failedPages.push({ url, text: message });
     if (this.params.continueOnError === false) throw error;
     this.ctx.log(`page failed, going on: ${url}: ${message}`);
     const limit = /%\s*$/.test(String(this.params.maxFailed ?? DEFAULT_MAX_FAILED)) ? undefined : Number(this.params.maxFailed);
     if (limit !== undefined && counts.failed > limit) throw new Error(`${counts.failed} pages failed, more than the ${limit} that maxFailed allows; the last: ${message}`);
+  }
+
+  /** Pages this flow process visited per second (not those a resumed run skipped). */
+  private pagesPerSecond(): number {
+    return (this.frontier.counts.visited - this.resumedSkips) / ((performance.now() - this.startedAt) / 1000);
+  }
+
+  /** The crawl's figures, to the live view and the journal (the report's crawl section). */
+  private publish(): void {
+    this.lastSection = performance.now();
+    const { counts } = this.frontier;
+    const section: StepSection = {
+      counts: [
+        { label: 'discovered', value: counts.discovered },
+        { label: 'queued', value: counts.queued },
+        { label: 'visited', value: counts.visited },
+        { label: 'failed', value: counts.failed },
+        { label: 'waiting', value: this.frontier.waiting },
+        { label: 'out of scope', value: counts['out-of-scope'] },
+        { label: 'excluded', value: counts.excluded },
+        { label: 'forbidden by robots.txt', value: counts.robots },
+        { label: 'not web pages', value: counts['not-html'] },
+      ],
+      rate: { label: 'pages/s', value: Math.round(this.pagesPerSecond() * 100) / 100 },
+      histogram: { title: 'pages by depth', bars: Array.from(this.byDepth, (n, depth) => ({ label: String(depth), value: n ?? 0 })) },
+      list: { title: 'failed pages', rows: this.failedPages, more: counts.failed - this.failedPages.length },
+    };
+    this.ctx.report(section);
   }
 
   private summarise(): void {
@@ -293,10 +385,11 @@ class Crawl {
       `crawled ${counts.visited} pages${resumed}: ${counts.discovered} URLs discovered, ${counts.queued} queued, ${counts.failed} failed, ${this.frontier.waiting} left in the queue` +
         (skipped.length ? `; passed over: ${skipped.join(', ')}` : ''),
     );
-    const seconds = (performance.now() - this.startedAt) / 1000;
     const depths = Array.from(this.byDepth, (n, depth) => `${depth}: ${n ?? 0}`).join(', ');
-    if (counts.visited) this.ctx.log(`pages by depth: ${depths}; ${((counts.visited - this.resumedSkips) / seconds).toFixed(1)} pages/s`);
-    if (counts.failed) this.ctx.log(`failed pages: ${this.failedUrls.join(', ')}${counts.failed > this.failedUrls.length ? `, and ${counts.failed - this.failedUrls.length} more` : ''}`);
+    if (counts.visited) this.ctx.log(`pages by depth: ${depths}; ${this.pagesPerSecond().toFixed(1)} pages/s`);
+    const failed = this.failedPages.map((page) => page.url);
+    if (counts.failed) this.ctx.log(`failed pages: ${failed.join(', ')}${counts.failed > failed.length ? `, and ${counts.failed - failed.length} more` : ''}`);
+    this.publish();
     const share = /^\s*(\d+(?:\.\d+)?)\s*%\s*$/.exec(String(this.params.maxFailed ?? DEFAULT_MAX_FAILED));
     const tried = counts.visited + counts.failed;
     if (share && counts.failed > Math.floor((Number(share[1]) / 100) * tried)) {

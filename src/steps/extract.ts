@@ -6,6 +6,7 @@ import { Deadline, seconds } from './support/deadline.js';
 import type { Page } from 'playwright-core';
 import { extractInPage, type FieldProblem, type FieldSpec, type PageExtraction } from './support/extract-page.js';
 import { fieldNameSchema, isTrue, variableNameSchema } from './support/names.js';
+import { uniqueFields, uniqueSchema } from './support/unique.js';
 import { defineStep, type DatasetRecord } from './types.js';
 
 type FieldParam = string | { selector?: string; get?: FieldSpec['get']; attribute?: string; all?: boolean; required?: boolean };
@@ -18,10 +19,12 @@ interface ExtractParams {
   append?: boolean;
   dataset?: boolean;
   add?: Record<string, unknown>;
+  where?: string;
+  unique?: string | string[];
 }
 
 const fieldSchema: JsonSchema = {
-  description: 'A CSS selector inside the match (its text is taken), or a mapping saying what to take.',
+  description: 'A CSS selector inside the match (its text is taken), or a mapping saying what to take; a mapping without selector reads the match itself ({ get: text } is its own text).',
   examples: ['h2', { selector: 'a.product-link', attribute: 'href' }],
   anyOf: [
     { type: 'string', minLength: 1 },
@@ -29,7 +32,7 @@ const fieldSchema: JsonSchema = {
       type: 'object',
       additionalProperties: false,
       properties: {
-        selector: { type: 'string', minLength: 1, description: 'CSS selector inside the match. Default: the match itself.', examples: ['.price'] },
+        selector: { type: 'string', minLength: 1, description: 'CSS selector inside the match. Default: the match itself (the element `from` matched, or the whole page).', examples: ['.price'] },
         get: { enum: ['text', 'html', 'value', 'count'], description: 'What to take: text (default; trimmed, spaces collapsed), html (inner HTML), value (of a form field) or count (how many elements match the selector).', examples: ['count'] },
         attribute: { type: 'string', minLength: 1, description: 'Take this attribute instead of the text; href, src and action are made absolute URLs.', examples: ['href'] },
         all: { type: 'boolean', description: 'Take every element matching the selector, as a list. Default: the first.', examples: [true] },
@@ -67,13 +70,31 @@ export default defineStep<ExtractParams>({
         description: 'Fixed fields added to every record, such as the page number or the category being read.',
         examples: [{ category: '${{ item.name }}' }],
       },
+      where: {
+        type: 'string',
+        pattern: '^\\s*\\$\\{\\{[\\s\\S]*\\}\\}\\s*$',
+        description: 'Keep only the records for which this expression is true, written ${{ ... }}: the fields (and add) are names in it, the whole record is record.',
+        examples: ['${{ price != null && number(price) < 20 }}', "${{ contains(record.url, '/products/') }}"],
+      },
+      unique: uniqueSchema('Leave out a record when this step already wrote one with the same values of these fields, anywhere in the run (a resumed run too).'),
     },
   },
   examples: [
     { from: 'article.product-card', all: true, fields: { name: 'h2', url: { selector: 'a.product-link', attribute: 'href' }, price: '.price' } },
     { fields: { title: 'h1', description: { selector: '.description', get: 'html' }, reviews: { selector: '.review', get: 'count' } }, into: 'product' },
     { from: 'li.result', all: true, fields: { title: 'a', link: { selector: 'a', attribute: 'href', required: true } }, into: 'links', append: true },
+    { from: 'a.product-link', all: true, fields: { name: { get: 'text' }, url: { attribute: 'href' } }, where: "${{ !endsWith(url, '.pdf') }}", unique: 'url' },
   ],
+  lazy: ['where'],
+  scope: (params) => [...Object.keys((params.fields as object | undefined) ?? {}), ...Object.keys((params.add as object | undefined) ?? {}), 'record'],
+  problems: (params) => {
+    const known = [...Object.keys((params.fields as object | undefined) ?? {}), ...Object.keys((params.add as object | undefined) ?? {})];
+    const problems = uniqueFields(params.unique, known);
+    if (params.unique !== undefined && params.into !== undefined && params.dataset !== true) {
+      problems.push({ at: ['unique'], message: 'unique leaves out records written to the dataset, but this step keeps its records in into only', hint: 'add dataset: true to write them to the dataset too, or remove unique' });
+    }
+    return problems;
+  },
   defines: (params) => (typeof params.into === 'string' ? [params.into] : []),
   records: (params) => (params.dataset ?? !params.into ? [...Object.keys(params.fields as object), ...Object.keys((params.add as object | undefined) ?? {})] : []),
   title: (params) => {
@@ -86,10 +107,10 @@ export default defineStep<ExtractParams>({
     const all = isTrue(params.all);
     const { records, problems } = (await extractNow(page, params.from, all, fields)) ?? (await extractWhenPresent(page, params.from, all, fields, ctx.timeoutMs));
     if (problems.length) throw new Error(problemMessage(problems, fields, params.from, all));
-    const finished: DatasetRecord[] = records.map((record) => ({ ...record, ...params.add }));
-
-    if (params.into) store(ctx, params.into, all ? finished : finished[0], params.append === true);
-    if (params.dataset ?? !params.into) for (const record of finished) await ctx.emit(record);
+    const finished: DatasetRecord[] = records.map((record) => ({ ...record, ...params.add })).filter((record) => params.where === undefined || isTrue(ctx.evaluate(params.where, { ...record, record })));
+    if (params.into) store(ctx, params.into, all ? finished : (finished[0] ?? null), params.append === true);
+    const unique = params.unique === undefined ? undefined : [params.unique].flat();
+    if (params.dataset ?? !params.into) for (const record of finished) await ctx.emit(record, { unique });
   },
 });
 

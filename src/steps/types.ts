@@ -27,6 +27,21 @@ export interface StepNode {
   title: string;
 }
 
+/**
+ * What a control step shows of itself in the live view and the report (a crawl's counts, its
+ * pages by depth, its failed pages), given whole each time: the last one given stands.
+ */
+export interface StepSection {
+  /** Figures in the order shown, such as `visited 120`. */
+  counts: Array<{ label: string; value: number }>;
+  /** A rate, such as `3.4 pages/s`. */
+  rate?: { label: string; value: number };
+  /** A distribution, such as pages by depth. */
+  histogram?: { title: string; bars: Array<{ label: string; value: number }> };
+  /** Things worth naming one by one (failed pages), the first few, and how many more there were. */
+  list?: { title: string; rows: Array<{ url: string; text: string }>; more: number };
+}
+
 export interface DatasetRecord {
   [field: string]: unknown;
 }
@@ -46,8 +61,10 @@ export interface StepContext {
   /**
    * Adds a record to the dataset. Inside a loop item it is written when the item finishes
    * (an item that fails or is redone after a crash writes nothing twice); elsewhere at once.
+   * With `unique` (field names), it is left out when this step wrote a record with the same
+   * values of those fields before, anywhere in the run, resumes included.
    */
-  emit(record: DatasetRecord): Promise<void>;
+  emit(record: DatasetRecord, options?: { unique?: string[] }): Promise<void>;
   /**
    * Runs one independent item of a loop (`value` is the item, for its stable key): journaled,
    * skipped when a resumed run already finished it, tried again when the browser crashed
@@ -80,6 +97,8 @@ export interface StepContext {
   log(message: string): void;
   /** Tells the progress view how far a loop has got. */
   progress(done: number, total?: number): void;
+  /** Shows the step's figures in the live view, and keeps them in the journal for the report. */
+  report(section: StepSection): void;
   readonly signal: AbortSignal;
 }
 
@@ -125,6 +144,12 @@ export interface StepModule<P = Record<string, unknown>> {
   records?(params: Record<string, unknown>): string[] | undefined;
   /** A short description of a configured step, e.g. `click "Sign in"`. */
   title?(params: Record<string, unknown>): string;
+  /**
+   * Problems in the parameters that the schema cannot express (a field named that the step
+   * does not have), found by `flow validate` before the run; `at` is the path below the step's
+   * value where to point.
+   */
+  problems?(params: Record<string, unknown>): Array<{ at: Array<string | number>; message: string; hint?: string }>;
   run(params: P, ctx: StepContext, node: StepNode): Promise<void>;
 }
 

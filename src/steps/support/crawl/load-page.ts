@@ -33,7 +33,8 @@ export async function loadPage(page: Page, url: string, options: LoadOptions): P
       problem = `answered HTTP ${status}`;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      if (/Download is starting/i.test(message)) return { html: false, contentType: 'a download' };
+      // A download shows no Content-Type: the crawl names it a download.
+      if (/Download is starting/i.test(message)) return { html: false, contentType: '' };
       if (/answered HTTP 4\d\d$/.test(message) || options.signal.aborted) throw error;
       problem = message.split('\n')[0];
     }

@@ -5,9 +5,14 @@ const NOT_PAGES = new Set(
 
 /** Whether a URL names a file that is not a page, by its extension. */
 export function isNonHtmlUrl(url: URL): boolean {
+  return NOT_PAGES.has(extension(url));
+}
+
+/** The extension of the URL's file name, lower-cased; '' when it has none. */
+export function extension(url: URL): string {
   const dot = url.pathname.lastIndexOf('.');
-  if (dot === -1 || dot < url.pathname.lastIndexOf('/')) return false;
-  return NOT_PAGES.has(url.pathname.slice(dot + 1).toLowerCase());
+  if (dot === -1 || dot < url.pathname.lastIndexOf('/')) return '';
+  return url.pathname.slice(dot + 1).toLowerCase();
 }
 
 /** Whether a response's Content-Type is a page; a response without one counts as a page. */

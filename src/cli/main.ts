@@ -9,6 +9,7 @@ import { initCommand } from './commands/init.js';
 import { schemaCommand } from './commands/schema.js';
 import { policyShowCommand } from './commands/policy.js';
 import { compareCommand, reportCommand } from './commands/report.js';
+import { mergeCommand } from './commands/merge.js';
 import { EXIT } from './exit-codes.js';
 
 const program = new Command('flow')
@@ -42,8 +43,19 @@ program
   .option('--headed', 'show the browser window')
   .option('--quiet', 'print only problems and the final summary')
   .addOption(new Option('--json', 'print machine-readable events, one JSON object per line').conflicts('quiet'))
+  .option('--shard <i/N>', 'do shard i of N of the loop or crawl at the top of the workflow (auto: FLOW_SHARD_INDEX or JOB_COMPLETION_INDEX, and FLOW_SHARD_COUNT); join the shards with flow merge')
+  .addOption(new Option('--queue <url>', 'be one of many workers sharing the loop or crawl at the top of the workflow through Redis: redis://HOST:PORT/DB[?name=NAME&lease=30s]').conflicts('shard'))
   .action(async (file: string, options) => {
     process.exitCode = await runCommand(file, options);
+  });
+
+program
+  .command('merge')
+  .description('join the run folders of the shards of a run (--shard), or of the workers of a queue (--queue), into one: dataset, journal, run.json and report')
+  .argument('<runs...>', 'the run folders, one per shard or worker')
+  .requiredOption('--out <dir>', 'the folder of the merged run (one that holds a run is refused)')
+  .action((runs: string[], options: { out: string }) => {
+    process.exitCode = mergeCommand(runs, options);
   });
 
 program

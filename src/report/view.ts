@@ -26,6 +26,20 @@ export interface ReportView {
   failures: Listed<RunRecord['failures'][number] & { where: string; screenshotHref: string | null; t: number | null }>;
   policy: PolicyView;
   blocked: { type: string; count: number }[];
+  /** A merged run: each shard or worker with its own memory timeline (they ran on machines of their own). */
+  parts: { mode: string; rows: PartView[]; duplicates: number } | null;
+}
+
+interface PartView {
+  label: string;
+  status: string;
+  itemsDone: number;
+  records: number;
+  pagesVisited: number;
+  durationMs: number;
+  peakMb: number | null;
+  pagesPerSecond: number | null;
+  chart: ChartView | null;
 }
 
 interface TimelineView {
@@ -164,6 +178,17 @@ export function reportView(record: RunRecord, options: ReportViewOptions): { vie
     blocked: Object.entries(record.counts.requestsBlocked)
       .map(([type, count]) => ({ type, count }))
       .sort((a, b) => b.count - a.count),
+    parts: record.parts
+      ? {
+          mode: record.merge?.mode === 'queue' ? 'Workers' : 'Shards',
+          duplicates: record.merge?.duplicates ?? 0,
+          rows: record.parts.map(({ label, record: part }, i) => {
+            const chart = timelineChart(part, primaryMeasure(part), stepTitles(part), `part-${i}`);
+            if (chart) charts[chart.view.id] = chart.data;
+            return { label, status: part.run.status, itemsDone: part.counts.itemsDone, records: part.counts.records, pagesVisited: part.counts.pagesVisited, durationMs: part.run.durationMs ?? 0, peakMb: part.stats?.total.maxMb ?? null, pagesPerSecond: part.stats?.pagesPerSecond ?? null, chart: chart?.view ?? null };
+          }),
+        }
+      : null,
   };
   return { view, chartData: { charts, stepTitles: titles.titles } };
 }

@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import type { ItemShare, Lease } from '../distribute/types.js';
 import { durationSchema, orExpression, stepsRef, type JsonSchema } from '../runner/json-schema.js';
 import { parseDuration } from '../runner/duration.js';
 import { Frontier } from './support/crawl/frontier.js';
@@ -17,6 +18,8 @@ import { clip } from './support/names.js';
 import { defineStep, type StepContext, type StepNode } from './types.js';
 
 const DEFAULT_MAX_FAILED = '10%';
+/** A page to visit; taken from a queue shared with other workers, it comes with its lease. */
+type Entry = QueuedUrl & { lease?: Lease };
 /** Failed pages named again in the closing summary; each was logged when it failed. */
 const FAILED_LISTED = 20;
 
@@ -115,6 +118,8 @@ class Crawl {
   private inFlight = 0;
   private wake: (() => void) | undefined;
   private stop = false;
+  /** Alone, or a shard (every shard loads every page for its links, and runs the steps on its own share), or a worker of a shared queue. */
+  private readonly share: ItemShare;
 
   private constructor(
     private readonly params: CrawlParams,
@@ -123,6 +128,7 @@ class Crawl {
   ) {
     this.pacer = new HostPacer(params.delay === undefined ? 0 : parseDuration(params.delay));
     this.urls = portableUrls((ctx.get('serve') as { url?: string } | undefined)?.url);
+    this.share = ctx.share({ limit: params.maxPages === undefined ? undefined : Number(params.maxPages) });
   }
 
   static async begin(params: CrawlParams, ctx: StepContext): Promise<Crawl> {
@@ -169,7 +175,7 @@ class Crawl {
       const url = await admit(this.frontier, this.rules, candidate);
       if (url) seeds.push(url);
     }
-    for (const url of seeds) this.frontier.enqueue(url, 0, -1);
+    await this.enqueue(seeds, 0);
     this.ctx.note('seeds', seeds.map(this.urls.save));
   }
 
@@ -195,9 +201,10 @@ class Crawl {
     const maxPages = this.params.maxPages === undefined ? Infinity : Number(this.params.maxPages);
     for (;;) {
       if (this.stop || this.ctx.signal.aborted) return;
-      const entry = this.taken < maxPages ? this.frontier.next() : undefined;
+      const entry: Entry | undefined = this.share.queue ? await this.takeShared() : this.taken < maxPages ? this.frontier.next() : undefined;
       if (!entry) {
-        if (this.inFlight === 0) return this.wakeAll();
+        // A shared queue's take waits for other workers itself: nothing from it means the crawl is done.
+        if (this.share.queue || this.inFlight === 0) return this.wakeAll();
         await new Promise<void>((resolve) => (this.wake = chain(this.wake, resolve)));
         continue;
       }
@@ -221,8 +228,41 @@ class Crawl {
     wake?.();
   }
 
-  private async visit(lane: StepContext, entry: QueuedUrl, steps: StepNode[]): Promise<void> {
+  private async takeShared(): Promise<Entry | undefined> {
+    const lease = await this.share.queue!.take();
+    if (!lease) return undefined;
+    const { url, depth, referrer } = lease.data as { url: string; depth: number; referrer?: string };
+    return { index: lease.index, url: this.urls.load(url), depth, referrer: referrer && this.urls.load(referrer), lease };
+  }
+
+  /** New URLs to visit: into this crawl's frontier, or offered to the shared queue (where each is accepted once, whoever found it). */
+  private async enqueue(urls: string[], depth: number, from?: QueuedUrl): Promise<void> {
+    if (!this.share.queue) {
+      for (const url of urls) this.frontier.enqueue(url, depth, from ? from.index : -1);
+      return;
+    }
+    const referrer = from && this.urls.save(from.url);
+    const placed = await this.share.queue.offer(urls.map((url) => ({ value: this.urls.save(url), data: { url: this.urls.save(url), depth, referrer } })));
+    this.frontier.counts.queued += placed.filter((index) => index >= 0).length;
+  }
+
+  /** A page of another shard: loaded for its links only; that shard runs the steps on it and counts it. */
+  private async discover(lane: StepContext, entry: Entry): Promise<void> {
+    try {
+      const page = await lane.page();
+      const loaded = await loadPage(page, entry.url, { retries: Number(this.params.retries ?? 2), pacer: this.pacer, timeoutMs: lane.timeoutMs, signal: lane.signal, log: () => undefined });
+      if (!loaded.html) return;
+      const final = this.rules.normalise(loaded.finalUrl);
+      if (final) this.frontier.markSeen(final);
+      await this.queueLinks(page, entry, final ?? entry.url);
+    } catch (error) {
+      if (this.ctx.signal.aborted) throw error;
+    }
+  }
+
+  private async visit(lane: StepContext, entry: Entry, steps: StepNode[]): Promise<void> {
     const { counts } = this.frontier;
+    if (!this.share.owns(this.urls.save(entry.url))) return this.discover(lane, entry);
     let html = true;
     try {
       const status = await lane.item(entry.index, this.urls.save(entry.url), async (inside) => {
@@ -236,7 +276,7 @@ class Crawl {
         if (final) this.frontier.markSeen(final);
         await this.queueLinks(page, entry, final ?? entry.url);
         await inside.runBlock(steps, { url: entry.url, depth: entry.depth, referrer: entry.referrer ?? null });
-      });
+      }, entry.lease);
       if (status === 'skipped') this.resumedSkips++;
       if (html) {
         counts.visited++;
@@ -265,8 +305,8 @@ class Crawl {
       if (url) fresh.push(url);
     }
     if (!fresh.length) return;
-    for (const url of fresh) this.frontier.enqueue(url, entry.depth + 1, entry.index);
-    this.ctx.note('queued', { from: entry.index, depth: entry.depth + 1, urls: fresh.map(this.urls.save) });
+    await this.enqueue(fresh, entry.depth + 1, entry);
+    if (!this.share.queue) this.ctx.note('queued', { from: entry.index, depth: entry.depth + 1, urls: fresh.map(this.urls.save) });
   }
 
   private failed(url: string, error: unknown): void {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import { InputError } from '../runner/diagnostics.js';
@@ -29,8 +30,10 @@ export interface QueueSpec {
 /**
  * `redis://[user:password@]host[:port][/db][?name=NAME&lease=30s]` (or rediss:// for TLS).
  * The password is a secret: it never reaches the journal or the console (`shown` leaves it out).
+ * One given in the address shows in the process list; FLOW_REDIS_PASSWORD, read when the
+ * address has none, does not.
  */
-export function parseQueueUrl(text: string): QueueSpec {
+export function parseQueueUrl(text: string, env: NodeJS.ProcessEnv = process.env): QueueSpec {
   let url: URL;
   try {
     url = new URL(text);
@@ -55,7 +58,7 @@ export function parseQueueUrl(text: string): QueueSpec {
     }
     if (leaseMs < MIN_LEASE_MS) usage(`--queue: ?lease= must be at least 1s, not ${lease}: a worker renews it every third of it`);
   }
-  const password = url.password ? decodeURIComponent(url.password) : undefined;
+  const password = url.password ? decodeURIComponent(url.password) : env.FLOW_REDIS_PASSWORD || undefined;
   const shownUrl = new URL(url.href);
   shownUrl.password = '';
   shownUrl.username = url.username;
@@ -169,7 +172,8 @@ export interface RedisDistributionOptions {
  */
 export async function redisDistribution(options: RedisDistributionOptions): Promise<Distribution> {
   const { spec } = options;
-  const worker = `${hostname()}-${process.pid}`;
+  // Containers often run flow as pid 1 under like names: the random part keeps two workers apart.
+  const worker = `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   const name = spec.name ?? options.defaultName;
   const redis = new Redis({
     host: spec.host,
@@ -193,6 +197,14 @@ export async function redisDistribution(options: RedisDistributionOptions): Prom
     throw new InputError([{ file: '--queue', message: `the Redis at ${spec.shown} cannot be reached: ${lastError || (error as Error).message}`, hint: 'start Redis there, or check the address, port and password' }]);
   }
   const commands = redis as unknown as Redis & QueueCommands;
+  /** A Redis that stops answering mid-run fails the run in plain words; what was committed stays, and merge keeps it. */
+  const call = async <T>(command: () => Promise<T>): Promise<T> => {
+    try {
+      return await command();
+    } catch (error) {
+      throw new Error(`the Redis queue at ${spec.shown} failed: ${lastError || (error as Error).message}`);
+    }
+  };
   commands.defineCommand('flowOffer', { numberOfKeys: 4, lua: OFFER });
   commands.defineCommand('flowTake', { numberOfKeys: 6, lua: TAKE });
   commands.defineCommand('flowComplete', { numberOfKeys: 3, lua: COMPLETE });
@@ -219,7 +231,7 @@ export async function redisDistribution(options: RedisDistributionOptions): Prom
     for (const [loop, args] of byLoop) {
       commands.flowRenew(`${loop}owner`, `${loop}leases`, String(spec.leaseMs), ...args).then(
         (lost) => {
-          if (lost.length) options.log(`lost the lease of item(s) ${lost.join(', ')} to another worker (this one did not renew it in time); they count only once, for whoever finishes first with a lease`);
+          if (lost.length) options.log(`lost the lease of item(s) ${lost.join(', ')} to another worker (this one did not renew it in time): what this one commits for them is left out of the merge if the other's attempt wins`);
         },
         (error: Error) => options.log(`could not renew leases in Redis: ${error.message}`),
       );
@@ -227,6 +239,7 @@ export async function redisDistribution(options: RedisDistributionOptions): Prom
   }, Math.max(200, Math.floor(spec.leaseMs / 3)));
 
   const shares = new Map<string, WorkShare>();
+  const limits = new Map<string, number>();
   const queueFor = (loop: string): SharedQueue => {
     const keys = (...names: string[]) => names.map((key) => `${prefix}${loop}:${key}`);
     const loopPrefix = `${prefix}${loop}:`;
@@ -234,12 +247,12 @@ export async function redisDistribution(options: RedisDistributionOptions): Prom
       async offer(entries) {
         if (!entries.length) return [];
         const args = entries.flatMap(({ key, data }) => [key, JSON.stringify({ key, data })]);
-        return commands.flowOffer(...keys('keys', 'data', 'queue', 'next'), ...args);
+        return call(() => commands.flowOffer(...keys('keys', 'data', 'queue', 'next'), ...args));
       },
       async take() {
         for (let wait = POLL_FIRST_MS; ; wait = Math.min(wait * 2, POLL_MOST_MS)) {
           if (options.signal.aborted) throw options.signal.reason;
-          const [index, attempt, token, payload] = await commands.flowTake(...keys('queue', 'leases', 'owner', 'tries', 'data', 'taken'), worker, String(spec.leaseMs), String(limits.get(loop) ?? 0));
+          const [index, attempt, token, payload] = await call(() => commands.flowTake(...keys('queue', 'leases', 'owner', 'tries', 'data', 'taken'), worker, String(spec.leaseMs), String(limits.get(loop) ?? 0)));
           if (index >= 0 && token && payload) {
             const entry = JSON.parse(payload) as { key: string; data: unknown };
             held.set(token, { prefix: loopPrefix, index, token });
@@ -251,11 +264,11 @@ export async function redisDistribution(options: RedisDistributionOptions): Prom
               token,
               complete: async () => {
                 held.delete(token);
-                return (await commands.flowComplete(...keys('owner', 'leases', 'done'), String(index), token)) === 1 ? 'won' : 'lost';
+                return (await call(() => commands.flowComplete(...keys('owner', 'leases', 'done'), String(index), token))) === 1 ? 'won' : 'lost';
               },
               release: async () => {
                 held.delete(token);
-                await commands.flowRelease(...keys('owner', 'leases', 'queue'), String(index), token);
+                await call(() => commands.flowRelease(...keys('owner', 'leases', 'queue'), String(index), token));
               },
             };
             return lease;
@@ -267,7 +280,6 @@ export async function redisDistribution(options: RedisDistributionOptions): Prom
       },
     };
   };
-  const limits = new Map<string, number>();
   return {
     label: `worker ${worker} on ${spec.shown} (queue ${name})`,
     worker,

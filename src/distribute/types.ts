@@ -44,7 +44,7 @@ export interface Lease {
 export interface Distribution {
   /** Shown in the journal and the summary: `shard 2/3`, `worker host-123 on redis://host:6379/0`. */
   readonly label: string;
-  /** This worker's name in a shared queue: host and process id. */
+  /** This worker's name in a shared queue: host, process id and a random part. */
   readonly worker?: string;
   /** The share of the loop at the top of the workflow named `loop` (its position, the same on every machine); `limit` caps the items a queue hands out in all. */
   forLoop(loop: string, limit?: number): WorkShare;

@@ -43,8 +43,8 @@ program
   .option('--headed', 'show the browser window')
   .option('--quiet', 'print only problems and the final summary')
   .addOption(new Option('--json', 'print machine-readable events, one JSON object per line').conflicts('quiet'))
-  .option('--shard <i/N>', 'do shard i of N of the loop or crawl at the top of the workflow (auto: FLOW_SHARD_INDEX or JOB_COMPLETION_INDEX, and FLOW_SHARD_COUNT); join the shards with flow merge')
-  .addOption(new Option('--queue <url>', 'be one of many workers sharing the loop or crawl at the top of the workflow through Redis: redis://HOST:PORT/DB[?name=NAME&lease=30s]').conflicts('shard'))
+  .option('--shard <i/N>', 'do shard i of N of the items of the workflow\'s loops and crawls (those not inside another loop\'s item) (auto: FLOW_SHARD_INDEX or JOB_COMPLETION_INDEX, and FLOW_SHARD_COUNT); join the shards with flow merge')
+  .addOption(new Option('--queue <url>', 'be one of many workers sharing the items of the workflow\'s loops and crawls through Redis: redis://HOST:PORT/DB[?name=NAME&lease=30s]').conflicts('shard'))
   .action(async (file: string, options) => {
     process.exitCode = await runCommand(file, options);
   });

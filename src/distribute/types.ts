@@ -1,5 +1,5 @@
 /**
- * How the items of a loop at the top of a workflow are shared out between flow processes. One
+ * How the items of a loop outside any loop item are shared out between flow processes. One
  * process alone does all of them; `--shard i/N` does the items whose key hashes to its share;
  * `--queue redis://...` takes items from a queue other workers take from too. Loops inside an
  * item are never shared: their item is done whole by whoever does it.
@@ -40,13 +40,13 @@ export interface Lease {
   release(): Promise<void>;
 }
 
-/** A whole process's share of the work: the WorkShare of each loop at the top of the workflow. */
+/** A whole process's share of the work: the WorkShare of each loop outside any loop item. */
 export interface Distribution {
   /** Shown in the journal and the summary: `shard 2/3`, `worker host-123 on redis://host:6379/0`. */
   readonly label: string;
   /** This worker's name in a shared queue: host, process id and a random part. */
   readonly worker?: string;
-  /** The share of the loop at the top of the workflow named `loop` (its position, the same on every machine); `limit` caps the items a queue hands out in all. */
+  /** The share of the loop named `loop` (its position, and the round it runs in: the same on every machine); `limit` caps the items a queue hands out in all. */
   forLoop(loop: string, limit?: number): WorkShare;
   close(): Promise<void>;
 }

@@ -213,9 +213,15 @@ export class Lane {
     };
   }
 
-  /** Only loops at the top of the workflow are shared: a loop inside an item is done whole by whoever does the item. */
+  /**
+   * Only loops outside any loop item are shared: a loop inside an item is done whole by whoever
+   * does the item. Rounds of a sequential loop (paginate, repeat) run on every process alike, so
+   * a loop in a round is shared, round by round: its name says which round.
+   */
   private share(step: StepNode, scope: Scope, limit: number | undefined): ItemShare {
-    const work = scope.frame.path === '' ? this.services.distribution.forLoop(this.services.items.shortId(step), limit) : ALONE;
+    const { frame } = scope;
+    const name = `${frame.path ? `${frame.path}/` : ''}${this.services.items.shortId(step)}`;
+    const work = frame.pending ? ALONE : this.services.distribution.forLoop(name, limit);
     const keyOf = (value: unknown) => itemKey(value, (scope.get('serve') as { url?: string } | undefined)?.url);
     const queue = work.queue;
     return {

@@ -53,9 +53,9 @@ export interface RunOptions {
   /** Policy settings from command-line flags: dotted setting path → value and flag. */
   policyFlags?: PolicyInputs['flags'];
   headed?: boolean;
-  /** Do this shard's share of the loops at the top of the workflow (`--shard i/N`). */
+  /** Do this shard's share of the items of loops outside any loop item (`--shard i/N`). */
   shard?: ShardSpec;
-  /** Be one of many workers sharing the loops at the top of the workflow through this Redis (`--queue`). */
+  /** Be one of many workers sharing the items of loops outside any loop item through this Redis (`--queue`). */
   queue?: QueueSpec;
   /** Stops the run cleanly when aborted (Ctrl-C). */
   signal?: AbortSignal;

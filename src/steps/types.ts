@@ -59,8 +59,8 @@ export interface StepContext {
   /**
    * How this loop's items are shared with other flow processes: alone (the default) it does
    * them all; under `--shard` it does those `owns` says; under `--queue` it offers them to a
-   * queue shared with other workers and takes from it. Only loops at the top of the workflow
-   * are shared. `limit` caps how many items a queue hands out to all workers together.
+   * queue shared with other workers and takes from it. Only loops outside any loop item are
+   * shared. `limit` caps how many items a queue hands out to all workers together.
    */
   share(options?: { limit?: number }): ItemShare;
   /**

@@ -127,8 +127,8 @@ function sameWorkflow(first: MergePart, part: MergePart): Diagnostic[] {
   const b = part.start.workflow;
   const hint = `merge only the runs of one version of ${shownPath(a.file)}`;
   if (a.shape !== b.shape) return [{ file: where, message: `its workflow's vars: or output: differ from those of ${shownPath(first.dir)}`, hint }];
-  const steps = new Map(a.steps.map((step) => [step.id.replace(/^.*#/, ''), step.hash]));
-  const changed = b.steps.find((step) => steps.get(step.id.replace(/^.*#/, '')) !== step.hash);
+  // By position and hash: the same workflow may lie in other folders on other machines, and step ids hold its path.
+  const changed = b.steps.find((step, i) => a.steps[i]?.hash !== step.hash || a.steps[i]?.kind !== step.kind);
   if (changed || a.steps.length !== b.steps.length) return [{ file: where, message: `it ran other steps than ${shownPath(first.dir)}${changed ? ` (the step ${changed.title}, line ${changed.line}, differs)` : ''}: a different workflow or version of it`, hint }];
   if (JSON.stringify(first.start.args.vars) !== JSON.stringify(part.start.args.vars)) return [{ file: where, message: `it ran with other --var values than ${shownPath(first.dir)}`, hint: 'give every shard the same --var values' }];
   if (first.start.args.queue && part.start.args.queue && first.start.args.queue.name !== part.start.args.queue.name) return [{ file: where, message: `it worked on the queue "${part.start.args.queue.name}", and ${shownPath(first.dir)} on "${first.start.args.queue.name}"`, hint: 'merge the workers of one queue' }];

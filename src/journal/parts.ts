@@ -28,7 +28,8 @@ export function combineParts(merged: RunRecord, parts: Array<{ label: string; re
   return {
     ...merged,
     browser: records[0]?.browser ?? merged.browser,
-    run: { ...merged.run, durationMs: endT, activeMs: records.reduce((sum, record) => sum + record.run.activeMs, 0), segments: records.flatMap((record) => record.run.segments) },
+    // Each part's flow processes are in its own record: side by side, they are not resumes of one another.
+    run: { ...merged.run, durationMs: endT, activeMs: records.reduce((sum, record) => sum + record.run.activeMs, 0) },
     counts,
     steps,
     failures: failures.slice(0, MAX_FAILURES),

@@ -149,7 +149,7 @@ describe('workers sharing a crawl through Redis', { skip: REDIS_SERVER ? false :
     assert.doesNotMatch(closed.stderr, /\n\s+at /, 'no stack trace');
   });
 
-  test(`three workers share a ${PAGES}-page crawl; one is SIGKILLed, one is paused past its leases: every page is done, no record twice, the merge equals a single worker's run`, async () => {
+  test(`three workers share a ${PAGES}-page crawl; one is SIGKILLed, one is paused past its leases: every page is done, no record twice, the merge equals a single worker's run`, async (t) => {
     const shared = `${redis.url}?name=shared&lease=${LEASE}`;
     const single = worker('single', `${redis.url}?name=single&lease=${LEASE}`);
     const workers = ['w1', 'w2', 'w3'].map((dir) => worker(dir, shared));
@@ -180,6 +180,7 @@ describe('workers sharing a crawl through Redis', { skip: REDIS_SERVER ? false :
     assert.equal(result.duplicates, commits - PAGES, 'every page committed twice (by a worker that lost its lease, or died before the queue heard) was kept once');
     assert.ok(result.duplicates >= lost.length);
     assert.equal(result.record.counts.itemsDone, PAGES);
+    t.diagnostic(`pages by worker: ${result.record.parts!.map((part) => `${part.label} ${part.record.counts.itemsDone}`).join(', ')}; taken again after a lease ran out: ${redone.length}; late commits that lost: ${lost.length}; commits left out as copies: ${result.duplicates}`);
     assert.equal(result.record.parts?.length, 3);
 
     const client = new Redis(redis.port, '127.0.0.1');

@@ -246,7 +246,7 @@ function recordReader(file: string, format: DatasetFormat): (from: number, to: n
   };
 }
 
-/** The parts' entries for the merged journal: each named by its part, its time on the merged run's clock. */
+/** The parts' entries for the merged journal: each named by its part (a `part` field), its time on the merged run's clock. */
 export function* partEntries(part: MergePart): Generator<JournalEntry & { part: string }> {
   for (const entry of readJournal(journalPath(part.dir))) yield { ...entry, t: entry.t + part.offsetMs, part: part.label } as JournalEntry & { part: string };
 }

@@ -28,9 +28,6 @@ export type JournalEntry =
   | MergeEntry
   | RunEndEntry;
 
-/** In a merged journal (`flow merge`), every line replayed from a shard's or worker's journal names it. */
-export type PartEntry = JournalEntry & { part: string };
-
 /** A step of the workflow as the journal names it: enough to label the report without the workflow file. */
 export type JournalStep = Pick<StepRecord, 'id' | 'kind' | 'title' | 'file' | 'line' | 'depth' | 'container'> & {
   /** Hash of the step's kind, parameters and options (nested steps apart): a resumed run must run the same steps. */

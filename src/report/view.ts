@@ -79,7 +79,8 @@ export interface ReportViewOptions {
 export function reportView(record: RunRecord, options: ReportViewOptions): { view: ReportView; chartData: unknown } {
   const base = dirname(record.workflow.file);
   const measure = primaryMeasure(record);
-  const unit = primaryUnit(record);
+  // A merged run measured nothing itself: its parts did.
+  const unit = primaryUnit(record.parts?.[0]?.record ?? record);
   const titles = stepTitles(record);
   const charts: Record<string, ChartData> = {};
 
@@ -183,7 +184,8 @@ export function reportView(record: RunRecord, options: ReportViewOptions): { vie
           mode: record.merge?.mode === 'queue' ? 'Workers' : 'Shards',
           duplicates: record.merge?.duplicates ?? 0,
           rows: record.parts.map(({ label, record: part }, i) => {
-            const chart = timelineChart(part, primaryMeasure(part), stepTitles(part), `part-${i}`);
+            // One time axis for all: the merged run's, so the parts' timelines line up.
+            const chart = timelineChart({ ...part, run: { ...part.run, durationMs: record.run.durationMs } }, primaryMeasure(part), stepTitles(part), `part-${i}`);
             if (chart) charts[chart.view.id] = chart.data;
             return { label, status: part.run.status, itemsDone: part.counts.itemsDone, records: part.counts.records, pagesVisited: part.counts.pagesVisited, durationMs: part.run.durationMs ?? 0, peakMb: part.stats?.total.maxMb ?? null, pagesPerSecond: part.stats?.pagesPerSecond ?? null, chart: chart?.view ?? null };
           }),

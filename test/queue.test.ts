@@ -70,6 +70,11 @@ async function until(what: string, check: () => boolean, timeoutMs = 120_000): P
 }
 
 const committed = (dir: string) => lines(join(tmp, dir, 'journal.jsonl')).filter((entry) => entry.type === 'item-end').length;
+/** Items started and not ended: a commit writes the journal at once, so a start without its end is still running. */
+const running = (dir: string) => {
+  const journal = lines(join(tmp, dir, 'journal.jsonl'));
+  return journal.filter((entry) => entry.type === 'item-start').length - journal.filter((entry) => entry.type === 'item-end').length;
+};
 
 describe('workers sharing a crawl through Redis', { skip: REDIS_SERVER ? false : 'redis-server is not installed (apt-get install redis-server): the shared-queue tests need a real one' }, () => {
   let redis: RedisProcess;
@@ -156,7 +161,7 @@ describe('workers sharing a crawl through Redis', { skip: REDIS_SERVER ? false :
     const [, killed, paused] = workers;
     await until('the second worker has committed 40 pages', () => committed('w2') >= 40);
     process.kill(-killed.child.pid!, 'SIGKILL');
-    await until('the third worker has committed 60 pages', () => committed('w3') >= 60);
+    await until('the third worker has committed 60 pages and has one running', () => committed('w3') >= 60 && running('w3') > 0);
     // Paused with items in flight, for longer than their leases: the others take them, and its late commits must lose.
     process.kill(-paused.child.pid!, 'SIGSTOP');
     await new Promise((resolve) => setTimeout(resolve, 8000));
@@ -178,6 +183,7 @@ describe('workers sharing a crawl through Redis', { skip: REDIS_SERVER ? false :
     const lost = lines(join(tmp, 'w3/journal.jsonl')).filter((entry) => entry.type === 'lease' && entry.verdict === 'lost');
     const commits = ['w1', 'w2', 'w3'].reduce((sum, dir) => sum + committed(dir), 0);
     assert.equal(result.duplicates, commits - PAGES, 'every page committed twice (by a worker that lost its lease, or died before the queue heard) was kept once');
+    assert.ok(lost.length >= 1, 'the paused worker finished a page after its lease had gone to another worker, and was told it lost');
     assert.ok(result.duplicates >= lost.length);
     assert.equal(result.record.counts.itemsDone, PAGES);
     t.diagnostic(`pages by worker: ${result.record.parts!.map((part) => `${part.label} ${part.record.counts.itemsDone}`).join(', ')}; taken again after a lease ran out: ${redone.length}; late commits that lost: ${lost.length}; commits left out as copies: ${result.duplicates}`);

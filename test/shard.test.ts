@@ -42,6 +42,16 @@ steps:
       steps:
         - goto: \${{ serve.url }}/page-\${{ n }}.html
         - extract: { fields: { title: h1 }, add: { n: "\${{ n }}" } }
+  - repeat:
+      times: 2
+      index: round
+      steps:
+        - forEach:
+            items: [13, 14, 15, 16, 17, 18]
+            as: n
+            steps:
+              - goto: \${{ serve.url }}/page-\${{ n }}.html
+              - extract: { fields: { title: h1 }, add: { n: "\${{ n }}", round: "\${{ round }}" } }
 output: items.jsonl
 `;
 
@@ -112,7 +122,7 @@ describe('static sharding and flow merge', () => {
     assert.equal(again.code, 0, again.stderr);
   });
 
-  test('--shard auto reads Kubernetes and GitHub Actions variables; a loop with a record outside it merges to one run, that record once', async () => {
+  test('--shard auto reads Kubernetes and GitHub Actions variables; a loop with a record outside it, and a loop in the rounds of a repeat, merge to one run, that record once', async () => {
     const env: Array<Record<string, string>> = [{ FLOW_SHARD_INDEX: '1', FLOW_SHARD_COUNT: '2' }, { JOB_COMPLETION_INDEX: '1', FLOW_SHARD_COUNT: '2' }];
     const runs = await Promise.all([flow(['run', 'loop.yaml', '--out', 'loop-single', '--quiet']), ...env.map((vars, i) => flow(['run', 'loop.yaml', '--shard', 'auto', '--out', `loop-${i + 1}`, '--quiet'], vars))]);
     for (const run of runs) assert.equal(run.code, 0, run.stderr + run.stdout);
@@ -121,7 +131,14 @@ describe('static sharding and flow merge', () => {
     assert.equal(merged.code, 0, merged.stderr);
     const records = lines(join(tmp, 'loop-merged/items.jsonl'));
     assert.deepEqual(multiset(records), multiset(lines(join(tmp, 'loop-single/items.jsonl'))));
+    assert.equal(records.length, 1 + 12 + 2 * 6);
     assert.equal(records.filter((record) => record.kind === 'home').length, 1);
+    // The loop in each round is shared too, round by round: each shard did its own keys' items in both rounds.
+    for (const i of [1, 2]) {
+      const rounds = lines(join(tmp, `loop-${i}/journal.jsonl`)).filter((entry) => entry.type === 'item-end' && String(entry.item).includes(':r'));
+      assert.ok(rounds.length > 0 && rounds.length < 12, `shard ${i} did part of the rounds' items`);
+      for (const end of rounds) assert.equal(shardOf(String(end.key), 2), i);
+    }
     assert.equal(records[0].kind, 'home', 'shard 1 first, whatever order the folders were given in');
   });
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -157,17 +157,21 @@ describe('install check', () => {
 
   // Hides the browser in a private mount namespace: needs root and unshare.
   const canHide = process.getuid?.() === 0 && spawnSync('unshare', ['-m', 'true']).status === 0;
-  test('with no browser anywhere: tries the download, fails quietly, says how to install one', { skip: !canHide && 'needs root and unshare' }, () => {
+  test('with no browser anywhere and no registry: tries the download and npm, fails quietly, says how to install one', { skip: !canHide && 'needs root and unshare' }, () => {
+    // npm with an empty cache and a registry nothing answers on: the npm Chromium cannot be had either.
+    const noRegistry = { npm_config_registry: 'http://127.0.0.1:9/', npm_config_cache: join(tmp, 'empty-npm-cache'), npm_config_fetch_retries: '0' };
     const result = run(
-      { FLOW_BROWSER: '', PLAYWRIGHT_BROWSERS_PATH: join(tmp, 'playwright-browsers') },
+      { FLOW_BROWSER: '', PLAYWRIGHT_BROWSERS_PATH: join(tmp, 'playwright-browsers'), XDG_CACHE_HOME: join(tmp, 'no-flow-cache'), ...noRegistry },
       'unshare',
       ['-m', '--propagation', 'private', 'sh', '-c', `mount --bind /dev/null ${CHROMIUM} && exec "$0" "$@"`, process.execPath, '--import', 'tsx', script],
     );
     assert.equal(result.status, 0, result.stderr);
     const lines = result.stdout.trimEnd().split('\n');
-    assert.equal(lines.length, 2, result.stdout);
+    assert.equal(lines.length, 4, result.stdout);
     assert.match(lines[0], /trying to download/);
-    assert.match(lines[1], /apt-get install -y chromium/);
+    assert.match(lines[1], /unpacking the Chromium of the npm package @sparticuz\/chromium/);
+    assert.match(lines[2], /^flow: npm could not get @sparticuz\/chromium@[\d.]+ \(.+\)$/);
+    assert.match(lines[3], /apt-get install -y chromium/);
     assert.doesNotMatch(result.stdout + result.stderr, /\n\s+at /, 'no stack trace');
   });
 });
@@ -356,5 +360,59 @@ describe('startBrowser', () => {
     await assert.rejects(startBrowser({ profile: join(tmp, 'unused'), cdp: 'http://127.0.0.1:9' }), /browser\.profile and browser\.cdp cannot be used together/);
     await assert.rejects(startBrowser({ connect: 'ws://127.0.0.1:9/', args: ['--mute-audio'] }), /browser\.args cannot apply with browser\.connect/);
     assert.equal(existsSync(join(tmp, 'unused')), false);
+  });
+});
+
+describe("Chromium's sandbox", () => {
+  // flow runs as an ordinary user (uid 1000) in a user namespace of its own; capping that
+  // namespace's user.max_user_namespaces leaves Chromium none for its sandbox, as Docker's
+  // default seccomp profile does.
+  const canNest = process.getuid?.() === 0 && spawnSync('unshare', ['--user', '--map-root-user', 'true']).status === 0;
+  const launch = join(fileURLToPath(new URL('..', import.meta.url)), 'src', 'browser', 'launch.ts');
+  const processes = join(fileURLToPath(new URL('..', import.meta.url)), 'src', 'memory', 'processes.ts');
+
+  function startAsUser(allowNamespaces: boolean): { status: number | null; stderr: string; browserUnsandboxed: boolean; renderersApart: boolean } {
+    const dir = mkdtempSync(join(tmpdir(), 'flow-sandbox-'));
+    chmodSync(dir, 0o755);
+    const script = join(dir, 'start.mts');
+    writeFileSync(
+      script,
+      `import { readFileSync, readlinkSync } from 'node:fs';
+import { startBrowser } from ${JSON.stringify(launch)};
+import { classifyProcess, listDescendants } from ${JSON.stringify(processes)};
+const handle = await startBrowser({});
+const page = await handle.context.newPage();
+await page.setContent('<h1>sandboxed?</h1>');
+const found = listDescendants().map((pid) => ({ pid, kind: classifyProcess(pid), ns: readlinkSync('/proc/' + pid + '/ns/user'), cmdline: readFileSync('/proc/' + pid + '/cmdline', 'utf8') }));
+const browser = found.find((p) => p.kind === 'browser');
+const renderers = found.filter((p) => p.kind === 'renderer');
+console.log(JSON.stringify({ browserUnsandboxed: browser.cmdline.includes('--no-sandbox'), renderersApart: renderers.length > 0 && renderers.every((p) => p.ns !== browser.ns) }));
+await handle.close();
+`,
+    );
+    const cap = allowNamespaces ? '' : 'echo 1 > /proc/sys/user/max_user_namespaces && ';
+    const result = spawnSync('unshare', ['--user', '--map-root-user', 'sh', '-c', `${cap}exec unshare --user --map-user=1000 --map-group=1000 "$@"`, 'sh', process.execPath, '--import', 'tsx', script], {
+      encoding: 'utf8',
+      env: { ...process.env, HOME: dir, FLOW_BROWSER: CHROMIUM },
+      cwd: fileURLToPath(new URL('..', import.meta.url)),
+    });
+    rmSync(dir, { recursive: true, force: true });
+    const said = JSON.parse(result.stdout.trim().split('\n').at(-1) || '{}') as { browserUnsandboxed: boolean; renderersApart: boolean };
+    return { status: result.status, stderr: result.stderr, ...said };
+  }
+
+  test('stays on when flow is not root: the renderers run in a namespace of their own', { skip: !canNest && 'needs root and user namespaces' }, () => {
+    const result = startAsUser(true);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.browserUnsandboxed, false);
+    assert.equal(result.renderersApart, true);
+    assert.doesNotMatch(result.stderr, /sandbox/);
+  });
+
+  test('where Chromium cannot build it, flow says so in one line and starts it without', { skip: !canNest && 'needs root and user namespaces' }, () => {
+    const result = startAsUser(false);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.browserUnsandboxed, true);
+    assert.match(result.stderr, /^flow: Chromium cannot build its sandbox here .*--no-sandbox.*\n$/);
   });
 });

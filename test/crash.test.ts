@@ -211,7 +211,12 @@ output: items.jsonl
     const record = runJson(out);
     assert.ok(record.counts.pageCrashes >= 1, JSON.stringify(record.counts));
     assert.equal(record.counts.itemRetries, 1);
-    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /a page crashed/);
+    assert.ok(journal(out).some((e) => e.type === 'step' && e.status === 'failed'), 'a step failed when the renderer died');
+    assert.equal(record.counts.stepsFailed, 0, 'a failure the retried item made good does not count as a failed step');
+    assert.ok(record.failures.length >= 1 && record.failures.every((f: { recovered?: boolean }) => f.recovered), JSON.stringify(record.failures));
+    const report = readFileSync(join(out, 'report.html'), 'utf8');
+    assert.match(report, /a page crashed/);
+    assert.match(report, /<span class="tag" title="a crash caused it, and the loop item was done again">recovered<\/span>/);
   });
 });
 

@@ -52,6 +52,33 @@ test('CSV: header from the first record, quoting per RFC 4180, later fields kept
   ]);
 });
 
+test('CSV: the columns the workflow declares, and no _extra column; a resumed file keeps its header', () => {
+  const path = join(tmp, 'declared.csv');
+  const dataset = openDataset(path, 'csv', { columns: ['name', 'price', 'colour'] });
+  dataset.write({ name: 'Desk lamp', price: 49.5 });
+  const { offset } = dataset.writeBatch([{ name: 'Chair', colour: 'red', price: 120 }]);
+  dataset.close();
+  assert.equal(readFileSync(path, 'utf8'), 'name,price,colour\r\nDesk lamp,49.5,\r\nChair,120,red\r\n');
+  const resumed = openDataset(path, 'csv', { columns: ['name', 'price', 'colour'], resume: { offset, count: 2 } });
+  resumed.write({ name: 'Stool', price: 30 });
+  resumed.close();
+  assert.equal(readFileSync(path, 'utf8'), 'name,price,colour\r\nDesk lamp,49.5,\r\nChair,120,red\r\nStool,30,\r\n');
+  const undeclared = openDataset(join(tmp, 'undeclared.csv'), 'csv', { columns: ['name'] });
+  assert.throws(() => undeclared.write({ name: 'Desk', price: 1 }), /fields its step does not declare \(price\)/);
+  undeclared.close();
+});
+
+test('CSV: a file resumed from a run whose fields were not declared keeps its _extra column', () => {
+  const path = join(tmp, 'extra-resumed.csv');
+  const dataset = openDataset(path, 'csv');
+  const { offset } = dataset.writeBatch([records[0]]);
+  dataset.close();
+  const resumed = openDataset(path, 'csv', { resume: { offset, count: 1 } });
+  resumed.write(records[1]);
+  resumed.close();
+  assert.deepEqual(parseCsv(readFileSync(path, 'utf8')).map((row) => row._extra), ['', '{"colour":"red"}']);
+});
+
 test('CSV: text a spreadsheet would run as a formula is defused', () => {
   for (const hostile of ['=HYPERLINK("http://evil")', '+1+1', '-2+3', '@SUM(A1)', '\tx']) {
     assert.ok(csvField(hostile).replace(/^"/, '').startsWith("'"), `${JSON.stringify(hostile)} → ${csvField(hostile)}`);

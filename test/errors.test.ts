@@ -15,6 +15,8 @@ import { readItemsFile } from '../src/steps/support/items-file.js';
 const errorsDir = fileURLToPath(new URL('./errors/', import.meta.url));
 const cli = fileURLToPath(new URL('../bin/flow.js', import.meta.url));
 const update = process.env.UPDATE_GOLDEN === '1';
+/** What these catch is a hang or a blow-up: an answer takes 0.3 s here, ten times that on a busy two-core machine. */
+const ANSWERED_WITHIN_MS = 10_000;
 
 function validate(args: string[], cwd = errorsDir) {
   const started = performance.now();
@@ -43,7 +45,7 @@ for (const file of readdirSync(errorsDir).filter((f) => f.endsWith('.yaml')).sor
     // An include loop is reported in the file where it closes, which may be the other file.
     const located = name.startsWith('include-cycle-') ? /^include-cycle-[ab]\.yaml:\d+:\d+: / : new RegExp(`^${file.replace('.', '\\.')}`);
     assert.match(result.stderr, located, 'the message starts with the file name');
-    assert.ok(result.ms < 5000, `took ${result.ms} ms`);
+    assert.ok(result.ms < ANSWERED_WITHIN_MS, `took ${result.ms} ms`);
     checkGolden(name, result.stderr);
   });
 }
@@ -65,7 +67,7 @@ test('a file over 10 MB is refused before it is parsed', () => {
   writeFileSync(join(dir, 'huge.yaml'), `version: 1\nsteps:\n${'  - log: "padding padding padding padding"\n'.repeat(260_000)}`);
   const result = validate(['huge.yaml'], dir);
   assert.equal(result.status, 2);
-  assert.ok(result.ms < 5000, `took ${result.ms} ms`);
+  assert.ok(result.ms < ANSWERED_WITHIN_MS, `took ${result.ms} ms`);
   checkGolden('file-too-large', result.stderr);
 });
 
@@ -79,6 +81,20 @@ test('a file of 50,000 broken lines is answered in seconds, with the first probl
   assert.match(result.stderr, /^broken\.yaml:23:14: 49980 more lines from here on have YAML syntax errors, not shown$/m);
 });
 
+test('3,000 misspelt variables among 3,000 defined ones are answered in seconds: the first 100 with suggestions, the rest counted', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'flow-names-'));
+  const defined = Array.from({ length: 3000 }, (_, i) => `      name${i}: ${i}\n`).join('');
+  const used = Array.from({ length: 3000 }, (_, i) => `  - log: "\${{ nmae${i} }}"\n`).join('');
+  writeFileSync(join(dir, 'names.yaml'), `version: 1\nsteps:\n  - set:\n${defined}${used}`);
+  const result = validate(['names.yaml'], dir);
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(result.status, 2);
+  assert.ok(result.ms < 10_000, `took ${result.ms} ms`);
+  assert.match(result.stderr, /^names\.yaml:3004:15: unknown name "nmae0" — did you mean "name0"\?$/m);
+  assert.match(result.stderr, /names here: env, name0, .* and \d+ more$/m, 'the names in scope are not all listed');
+  assert.match(result.stderr, /^names\.yaml: 2900 more unknown names after line 3103 are not listed$/m);
+});
+
 test('several files: every problem of every file, exit 2', () => {
   const result = validate(['misspelt-step.yaml', 'undefined-variable.yaml']);
   assert.equal(result.status, 2);
@@ -90,7 +106,7 @@ test('several files: every problem of every file, exit 2', () => {
 test('a device given as the file', () => {
   const result = validate(['/dev/zero']);
   assert.equal(result.status, 2);
-  assert.ok(result.ms < 5000, `took ${result.ms} ms`);
+  assert.ok(result.ms < ANSWERED_WITHIN_MS, `took ${result.ms} ms`);
   checkGolden('device-given', result.stderr);
 });
 
@@ -109,7 +125,7 @@ describe('a named pipe (FIFO) is refused, not read: reading one waits for a writ
     test(name, () => {
       const result = validate([...args], dir);
       assert.equal(result.status, 2, result.stderr);
-      assert.ok(result.ms < 5000, `took ${result.ms} ms`);
+      assert.ok(result.ms < ANSWERED_WITHIN_MS, `took ${result.ms} ms`);
       checkGolden(name, result.stderr);
     });
   }

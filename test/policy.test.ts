@@ -325,7 +325,7 @@ test('flow policy show lists every setting with its value and where it came from
   assert.deepEqual(row('gc.everySteps'), ['gc.everySteps', 'off', 'default']);
   assert.deepEqual(row('block.urls'), ['block.urls', 'none', 'default']);
   assert.deepEqual(row('cache.everyPages'), ['cache.everyPages', '0 (only at start)', 'default']);
-  assert.equal(lines.filter((line) => line.startsWith('leaks.')).length, 5);
+  assert.equal(lines.filter((line) => line.startsWith('leaks.')).length, 8);
   assert.ok(!text.includes(where('policies/balanced.yaml', balanced, 'maxPages')), 'a value overridden by the child must not show the base as origin');
 
   const settingLines = lines.slice(lines.indexOf('') + 1);

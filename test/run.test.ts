@@ -59,7 +59,7 @@ describe('flow run', () => {
     const expected: Record<string, [string, RegExp]> = {
       forms: ['messages.jsonl', /"confirmation":"Thank you, ada\. We will answer your order question message/],
       // Two at a time: rows arrive in the order their pages finish.
-      'csv-loop': ['products.csv', /^name,price,stock,sku,line,_extra\r\n(.+\r\n)*Heather Wool Throw,€99\.00,In stock,LL-THR-001,2,\r\n/],
+      'csv-loop': ['products.csv', /^name,price,stock,sku,line\r\n(.+\r\n)*Heather Wool Throw,€99\.00,In stock,LL-THR-001,2\r\n/],
       include: ['account.jsonl', /^\{"greeting":"Welcome, grace","signedInAs":"Hi, grace"\}\n$/],
       profile: ['session.jsonl', /^\{"greeting":"Welcome, linus"\}\n$/],
       // Every page of the site once (26: one only its sitemap lists), none robots.txt forbids.
@@ -86,11 +86,12 @@ describe('flow run', () => {
     assert.equal(result.status, 1);
     assert.match(result.stderr, /^\nStep failed: click "Buy now"\n {2}where: +.*flow\.yaml:9:5\n {2}page: +http:\/\/127\.0\.0\.1:\d+\/slow\.html\?n=7\n {2}cause: +nothing on the page shows "Buy now" \(waited 900 ms\)\n {2}hint: +check the selector or text against the page \(see the screenshot\); if the page is only slow, give the step a longer timeout, such as timeout: 60s\n {2}screenshot: /);
     assert.doesNotMatch(result.stderr + result.stdout, /never reached/);
+    assert.match(result.stdout, /^✔ goto http:\/\/127\.0\.0\.1:\d+\/slow\.html\?n=7 \(\d+ ms\)$/m, 'progress lines show the address visited, not the expression');
     assert.doesNotMatch(result.stderr, /\n\s+at .+:\d+:\d+\)?\n/, 'no stack trace');
     const shot = /screenshot: +(\S+\.png)/.exec(result.stderr)?.[1];
     assert.ok(shot && existsSync(join(out, shot)), result.stderr);
     assert.ok(readdirSync(join(out, 'failures')).some((name) => name.endsWith('.png')));
-    assert.equal(readFileSync(join(out, 'items.csv'), 'utf8'), 'item,_extra\r\nitem 7,\r\n', 'what was extracted before the failure is kept');
+    assert.equal(readFileSync(join(out, 'items.csv'), 'utf8'), 'item\r\nitem 7\r\n', 'what was extracted before the failure is kept');
     assert.equal(record(out).run.status, 'failed');
     assert.ok(existsSync(join(out, 'report.html')), 'a failed run still gets its report');
   });
@@ -150,6 +151,35 @@ describe('flow run', () => {
     assert.ok(!existsSync(out), 'no run folder for a run that cannot start');
   });
 
+  test('a page flow closed at the page limit is reopened where it was for the next step, logged and counted in the report', () => {
+    const { file, dir } = workflow(`
+  - goto: \${{ serve.url }}/slow.html?n=5
+  - forEach:
+      items: [1, 2]
+      concurrency: 2
+      steps:
+        - goto: \${{ serve.url }}/slow.html?n=\${{ item }}
+  - extract: { fields: { item: h1 } }
+`, 'memory: { maxPages: 1 }');
+    const out = join(dir, 'run');
+    const result = flow(['run', file, '--out', out]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(lines(join(out, 'dataset.jsonl')).map((line) => JSON.parse(line)), [{ item: 'item 5' }], 'the extract read the page the loop had to close');
+    assert.match(result.stdout, /reopened the page at http:\/\/127\.0\.0\.1:\d+\/slow\.html\?n=5 for this step: flow had closed it \(page limit reached: closed the oldest idle page\)/);
+    assert.equal(record(out).counts.pagesReopened, 1);
+    assert.match(readFileSync(join(out, 'report.html'), 'utf8'), /<dt>Pages reopened<\/dt><dd id="pages-reopened">1:/);
+  });
+
+  test('an include whose file is named by an expression and found invalid at run time says where in that file', () => {
+    const { file, dir } = workflow(`
+  - include: \${{ part }}
+`, 'vars: { part: part.yaml }');
+    writeFileSync(join(dir, 'part.yaml'), 'version: 1\nsteps:\n  - log: hi\n  - clik: x\n');
+    const result = flow(['run', file, '--out', join(dir, 'run')]);
+    assert.equal(result.status, 1, result.stderr);
+    assert.match(result.stderr, /\n {2}cause: +.*part\.yaml:4:5: unknown step "clik" — did you mean "click"\?\n {2}hint: +steps: /);
+  });
+
   test('--json prints one event per line and a summary; --var sets a declared variable', () => {
     const { file } = workflow(`
   - goto: \${{ serve.url }}/slow.html?n=\${{ n }}
@@ -160,6 +190,8 @@ describe('flow run', () => {
     const events = result.stdout.trim().split('\n').map((line) => JSON.parse(line));
     assert.ok(events.every((e) => typeof e.type === 'string'));
     assert.ok(events.some((e) => e.type === 'step-end'), events.map((e) => e.type).join());
+    const record = events.find((e) => e.type === 'record');
+    assert.deepEqual(record.added, [{ step: 'extract item', kind: 'extract', file, line: 8, records: 1 }], 'each record event says which step wrote it');
     const summary = events.at(-1);
     assert.equal(summary.type, 'summary');
     assert.equal(summary.exitCode, 0);

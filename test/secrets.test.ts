@@ -83,3 +83,23 @@ test('a secret too short to mask is refused before anything runs', () => {
   assert.match(result.stderr, /short\.yaml:2:\d+: the secret PIN is only 3 character\(s\) long/);
   assert.doesNotMatch(result.stderr, /123/);
 });
+
+test('--env-file supplies env: and secrets: (the real environment wins), its secrets masked; a missing file or a device is refused', () => {
+  const workflow = join(tmp, 'env-file.yaml');
+  writeFileSync(workflow, 'version: 1\nenv: { GREETING: null, PLACE: null }\nsecrets: [SHOP_PASSWORD]\nsteps:\n  - log: "${{ env.GREETING }} ${{ env.PLACE }}, signing in with ${{ secrets.SHOP_PASSWORD }}"\n');
+  const envFile = join(tmp, 'run.env');
+  writeFileSync(envFile, `# a developer's file\nGREETING=hello from the file\nPLACE="the shop"\nSHOP_PASSWORD=${SECRET}\n`);
+  const { SHOP_PASSWORD: _unset, ...environment } = process.env;
+  // The executable itself, as npx runs it: its first line decides who reads --env-file.
+  const run = (file: string) => spawnSync(cli, ['run', workflow, '--env-file', file, '--out', join(tmp, `env-run-${Math.random()}`)], { encoding: 'utf8', env: { ...environment, CI: '1', NO_COLOR: '1', GREETING: 'hello from the environment' } });
+  const result = run(envFile);
+  assert.equal(result.status, 0, result.stderr);
+  assert.match(result.stdout, /hello from the environment the shop, signing in with \*\*\*/);
+  assert.deepEqual(leaks('stdout', result.stdout + result.stderr), []);
+  for (const [file, says] of [[join(tmp, 'nowhere.env'), /--env-file .*nowhere\.env does not exist/], ['/dev/zero', /--env-file \/dev\/zero is a device, not a file/]] as const) {
+    const refused = run(file);
+    assert.equal(refused.status, 2, refused.stderr);
+    assert.match(refused.stderr, says);
+    assert.doesNotMatch(refused.stderr, /\n\s+at /, 'no stack trace');
+  }
+});

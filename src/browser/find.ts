@@ -3,13 +3,16 @@ import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
 import { BrowserNotFoundError } from './find-errors.js';
+import { installedNpmChromium, NPM_CHROMIUM, npmChromiumEnv, npmChromiumUnsupported } from './npm-chromium.js';
 
 export { BrowserNotFoundError } from './find-errors.js';
 
 export interface FoundBrowser {
   path: string;
   /** Where the path came from, in the order flow looks. */
-  source: 'workflow' | 'FLOW_BROWSER' | 'playwright' | 'system';
+  source: 'workflow' | 'FLOW_BROWSER' | 'playwright' | 'system' | 'npm';
+  /** The environment the browser process needs, when it is not flow's own (the npm Chromium's libraries). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** Command names of Chrome and Chromium, most common first. */
@@ -18,27 +21,38 @@ const COMMANDS = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrom
 /**
  * The browser flow should start: `configured` (the workflow's browser.executablePath), then
  * FLOW_BROWSER, then a browser Playwright downloaded, then Chrome or Chromium on PATH or in
- * the usual install folders. A browser that was named but is not there is an error, never a
- * reason to quietly start another one. Undefined when there is none at all.
+ * the usual install folders, then the Chromium `flow install-browser` unpacked from npm. A
+ * browser that was named but is not there is an error, never a reason to quietly start another
+ * one. Undefined when there is none at all.
  */
 export function findBrowser(configured?: string): FoundBrowser | undefined {
-  if (configured) return { path: named(configured, 'browser.executablePath in the workflow', 'remove browser.executablePath'), source: 'workflow' };
+  if (configured) return withLibraries({ path: named(configured, 'browser.executablePath in the workflow', 'remove browser.executablePath'), source: 'workflow' });
   const fromEnv = process.env.FLOW_BROWSER;
-  if (fromEnv) return { path: named(fromEnv, 'FLOW_BROWSER', 'unset FLOW_BROWSER'), source: 'FLOW_BROWSER' };
+  if (fromEnv) return withLibraries({ path: named(fromEnv, 'FLOW_BROWSER', 'unset FLOW_BROWSER'), source: 'FLOW_BROWSER' });
   const managed = playwrightBrowser();
   if (managed) return { path: managed, source: 'playwright' };
   const system = COMMANDS.map(onPath).find((path) => path !== undefined) ?? installLocations().find(isProgram);
-  return system ? { path: system, source: 'system' } : undefined;
+  if (system) return { path: system, source: 'system' };
+  const shipped = installedNpmChromium();
+  return shipped ? { path: shipped.path, source: 'npm', env: npmChromiumEnv(shipped) } : undefined;
 }
 
-/** One line on how to get a browser flow can use. */
-export function browserInstallHelp(): string {
+/** One line on how to get a browser flow can use; `withNpm` false leaves out `flow install-browser`. */
+export function browserInstallHelp(withNpm = true): string {
+  const npm = withNpm && npmChromiumUnsupported() === undefined ? `run \`npx flow install-browser\` (a Chromium from the npm package ${NPM_CHROMIUM.name}), or ` : '';
   return (
-    'install Chromium or Chrome: on Debian/Ubuntu `sudo apt-get install -y chromium`, ' +
+    `${npm}install Chromium or Chrome: on Debian/Ubuntu \`sudo apt-get install -y chromium\`, ` +
+    'on Fedora `sudo dnf install chromium`, ' +
     'on macOS `brew install --cask google-chrome` (or download it from google.com/chrome), ' +
     'on Windows `winget install Google.Chrome`; or point flow at one with FLOW_BROWSER=/path/to/chrome ' +
     'or browser.executablePath in the workflow'
   );
+}
+
+/** The npm Chromium named by its path still needs its libraries. */
+function withLibraries(found: FoundBrowser): FoundBrowser {
+  const shipped = installedNpmChromium();
+  return shipped && shipped.path === found.path ? { ...found, env: npmChromiumEnv(shipped) } : found;
 }
 
 /** A browser named by the user: a path, or a command looked up on PATH. */

@@ -5,14 +5,17 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { browserInstallHelp, findBrowser, type FoundBrowser } from './find.js';
 import { BrowserNotFoundError } from './find-errors.js';
+import { installNpmChromium, NPM_CHROMIUM, npmChromiumUnsupported } from './npm-chromium.js';
 
 const DOWNLOAD_TIMEOUT_MS = 120_000;
 
 /**
  * Runs at the end of `npm install`: says which browser flow will use, or fetches Playwright's
- * Chromium, or says in one line how to get one. Never fails the install.
+ * Chromium, or else unpacks the Chromium of an npm package (the registry npm just installed
+ * from is the one network a fresh machine is sure to reach), or says in one line how to get a
+ * browser. Never fails the install.
  */
-export function installCheck(): void {
+export async function installCheck(): Promise<void> {
   let found: FoundBrowser | undefined;
   try {
     found = findBrowser();
@@ -25,8 +28,22 @@ export function installCheck(): void {
     print("flow: no Chrome or Chromium found; trying to download Playwright's Chromium (2 minutes at most)");
     if (downloadChromium()) found = findBrowser();
   }
+  if (!found && npmChromiumUnsupported() === undefined) {
+    print(`flow: that did not work; unpacking the Chromium of the npm package ${NPM_CHROMIUM.name}@${NPM_CHROMIUM.version} (about 70 MB)`);
+    try {
+      const installed = await installNpmChromium();
+      print(`flow: ${installed.version} unpacked in ${seconds(installed.extractMs)}`);
+      found = findBrowser();
+    } catch (error) {
+      print(`flow: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   if (found) return print(`flow: using ${/chromium/i.test(found.path) ? 'Chromium' : 'Chrome'} at ${found.path}`);
   print(`flow: that did not work; ${browserInstallHelp()}`);
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
 }
 
 function print(line: string): void {
@@ -49,9 +66,7 @@ function runDirectly(): boolean {
 }
 
 if (runDirectly()) {
-  try {
-    installCheck();
-  } catch (error) {
+  await installCheck().catch((error: unknown) => {
     print(`flow: could not check for a browser (${error instanceof Error ? error.message : String(error)}); flow run will say if one is missing`);
-  }
+  });
 }

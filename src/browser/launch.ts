@@ -77,6 +77,9 @@ export async function startBrowser(settings: BrowserSettings, extras: LaunchExtr
     executablePath: found.path,
     headless: settings.headless ?? true,
     args: launchArgs(settings, extras),
+    ...(found.env && { env: found.env }),
+    // Chromium refuses its sandbox as root; elsewhere it stays on unless Chromium cannot build it.
+    chromiumSandbox: process.getuid?.() !== 0 && !sandboxRefused,
     // Playwright would kill the browser and exit at once on Ctrl-C; flow stops cleanly itself,
     // closing pages and keeping the record (src/cli/commands/run.ts).
     handleSIGINT: false,
@@ -137,14 +140,34 @@ function isTimeZone(name: string): boolean {
 }
 
 function launchArgs(settings: BrowserSettings, extras: LaunchExtras): string[] {
-  const args = process.getuid?.() === 0 ? ['--no-sandbox', ...QUIET_FLAGS] : [...QUIET_FLAGS];
+  const args = [...QUIET_FLAGS];
   // 0 would mean "Chromium's default size", not "no cache".
   if (extras.diskCacheBytes && extras.diskCacheBytes > 0) args.push(`--disk-cache-size=${Math.round(extras.diskCacheBytes)}`);
   return [...args, ...(settings.args ?? [])];
 }
 
+/**
+ * Chromium's words when it cannot build its sandbox: no user namespaces (a container's seccomp
+ * profile, Ubuntu's AppArmor rule) and no setuid helper.
+ */
+const NO_SANDBOX = /No usable sandbox|Failed to move to new namespace|setuid_sandbox_host|Operation not permitted.*namespace/i;
+/** Set once Chromium could not build its sandbox here: restarts do not try again. */
+let sandboxRefused = false;
+
+/** Starts the browser; when its sandbox cannot be built here, says so once and starts it without. */
+async function withSandboxFallback<T>(launch: LaunchOptions, start: (options: LaunchOptions) => Promise<T>): Promise<T> {
+  try {
+    return await start(launch);
+  } catch (error) {
+    if (!launch.chromiumSandbox || !NO_SANDBOX.test(messageOf(error))) throw error;
+    sandboxRefused = true;
+    process.stderr.write("flow: Chromium cannot build its sandbox here (no user namespaces for it); running it with --no-sandbox. docs/browsers.md says what a container needs for it.\n");
+    return start({ ...launch, chromiumSandbox: false });
+  }
+}
+
 async function launchBrowser(launch: LaunchOptions, contextOptions: BrowserContextOptions): Promise<BrowserHandle> {
-  const browser = await chromium.launch(launch).catch((error: unknown) => {
+  const browser = await withSandboxFallback(launch, (options) => chromium.launch(options)).catch((error: unknown) => {
     throw launchFailure(error, launch);
   });
   const newContext = (storageState?: StorageState) => contextWithState(browser, contextOptions, storageState);
@@ -162,7 +185,7 @@ async function launchBrowser(launch: LaunchOptions, contextOptions: BrowserConte
 async function launchProfile(dir: string, launch: LaunchOptions, contextOptions: BrowserContextOptions): Promise<BrowserHandle> {
   const start = async () => {
     assertProfileFree(dir);
-    const started = await chromium.launchPersistentContext(dir, { ...launch, ...contextOptions }).catch((error: unknown) => {
+    const started = await withSandboxFallback(launch, (options) => chromium.launchPersistentContext(dir, { ...options, ...contextOptions })).catch((error: unknown) => {
       throw launchFailure(error, launch, dir);
     });
     // The blank page Chromium opens would count as a page the workflow left open. A headed

@@ -54,6 +54,8 @@ export class BrowserSession {
   private stillClosing = 0;
   /** Pages lost to a crash (their renderer, or the whole browser): what the steps did on them is gone. */
   private readonly crashed = new WeakSet<Page>();
+  /** Why flow closed a page a lane may come back to: said when the lane reopens it. */
+  private readonly closedBecause = new WeakMap<Page, string>();
   /** The context is being replaced on purpose: its close is no crash. */
   private replacing = false;
   private crashes = 0;
@@ -232,13 +234,16 @@ export class BrowserSession {
 
   /**
    * The page a lane runs its next step on, marked busy until `release`: its current page if
-   * still open, else a new one (`reopened`). Waits while a recycle is under way.
+   * still open, else a new one (`reopened`, with why flow closed the lane's page when it did).
+   * Waits while a recycle is under way.
    */
-  async lease(current: Page | undefined, laneId: string): Promise<{ page: Page; reopened: boolean }> {
+  async lease(current: Page | undefined, laneId: string): Promise<{ page: Page; reopened: boolean; closedBecause?: string }> {
     let reopened = false;
+    let closedBecause: string | undefined;
     for (;;) {
       while (this.barrier) await this.barrier;
       if (!current || !this.open.has(current)) {
+        closedBecause ??= current && this.closedBecause.get(current);
         current = await this.openPage(laneId);
         reopened = true;
       }
@@ -247,7 +252,7 @@ export class BrowserSession {
       if (!entry) continue;
       entry.busy = true;
       entry.lastUsed = Date.now();
-      return { page: current, reopened };
+      return { page: current, reopened, closedBecause };
     }
   }
 
@@ -263,6 +268,7 @@ export class BrowserSession {
   async closePage(page: Page, reason: string): Promise<void> {
     if (!this.open.has(page)) return;
     this.closing.add(page);
+    this.closedBecause.set(page, reason);
     // Until Chromium has closed it, the page still counts against the limit.
     this.stillClosing++;
     this.forget(page, reason);

@@ -5,9 +5,9 @@
 export const EXIT = {
   /** The run passed (or a resumed run had already finished). */
   ok: 0,
-  /** The workflow failed: a step failed for good, too many items failed, or the disk filled up. */
+  /** The workflow failed: a step failed for good, too many items failed, or the disk filled up; or install-browser could not install. */
   failed: 1,
-  /** Invalid input or usage, or no browser: found before anything ran. */
+  /** Invalid input or usage, or no browser (nor one install-browser can install here): found before anything ran. */
   invalidInput: 2,
   /** The memory policy's last action, stop, ended the run. */
   stoppedByPolicy: 3,

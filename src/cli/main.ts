@@ -10,6 +10,7 @@ import { schemaCommand } from './commands/schema.js';
 import { policyShowCommand } from './commands/policy.js';
 import { compareCommand, reportCommand } from './commands/report.js';
 import { mergeCommand } from './commands/merge.js';
+import { installBrowserCommand } from './commands/install-browser.js';
 import { EXIT } from './exit-codes.js';
 
 const program = new Command('flow')
@@ -41,6 +42,7 @@ program
   .option('--max-pages <n>', 'at most this many pages open at once (overrides the policy)')
   .option('--block <types>', 'block resource types, comma-separated: image,media,font,stylesheet,script (overrides the policy)')
   .option('--headed', 'show the browser window')
+  .option('--env-file <file>', 'read environment variables (env: and secrets:) from a file of NAME=value lines; the real environment wins')
   .option('--quiet', 'print only problems and the final summary')
   .addOption(new Option('--json', 'print machine-readable events, one JSON object per line').conflicts('quiet'))
   .option('--shard <i/N>', 'do shard i of N of the items of the workflow\'s loops and crawls (those not inside another loop\'s item) (auto: FLOW_SHARD_INDEX or JOB_COMPLETION_INDEX, and FLOW_SHARD_COUNT); join the shards with flow merge')
@@ -63,6 +65,7 @@ program
   .description('continue a run that was killed, interrupted or crashed, from its journal: finished items are skipped, none is written twice')
   .argument('<run>', 'the run folder')
   .option('--headed', 'show the browser window')
+  .option('--env-file <file>', 'as with flow run: the environment the run needs again (its secrets: are never saved)')
   .option('--quiet', 'print only problems and the final summary')
   .addOption(new Option('--json', 'print machine-readable events, one JSON object per line').conflicts('quiet'))
   .action(async (run: string, options) => {
@@ -83,6 +86,14 @@ program
   .option('--write', 'regenerate schemas/ from the step and policy definitions (for flow\'s developers)')
   .action((options: { write?: boolean }) => {
     process.exitCode = schemaCommand(options);
+  });
+
+program
+  .command('install-browser')
+  .description('unpack the Chromium of the npm package @sparticuz/chromium into ~/.cache/flow, for a machine with no browser (Linux x64)')
+  .option('--force', 'unpack it again even if it is there')
+  .action(async (options: { force?: boolean }) => {
+    process.exitCode = await installBrowserCommand(options);
   });
 
 const policy = program.command('policy').description('work with memory policy files');

@@ -22,6 +22,9 @@ interface LiveState {
   /** The page loaded last: a step's title shows its expressions as written, this what they gave. */
   url?: string;
   records: number;
+  /** Records by the step that extracted them (step id → title and count), for runs with several. */
+  recordsByStep: Map<string, { title: string; records: number }>;
+  titles: Map<string, string>;
   memory?: MemorySample;
   notes: string[];
 }
@@ -35,7 +38,7 @@ export function attachProgress(events: RunEvents, mode: ProgressMode, title: str
   if (mode === 'quiet') return { run: (work) => work() };
   if (mode === 'plain') return { run: (work) => (attachPlain(events), work()) };
 
-  const state: LiveState = { pagesOpen: 0, pagesVisited: 0, records: 0, notes: [] };
+  const state: LiveState = { pagesOpen: 0, pagesVisited: 0, records: 0, recordsByStep: new Map(), titles: new Map(), notes: [] };
   track(events, state);
   return {
     async run<T>(work: () => Promise<T>): Promise<T> {
@@ -67,7 +70,10 @@ export function attachProgress(events: RunEvents, mode: ProgressMode, title: str
 }
 
 function track(events: RunEvents, state: LiveState): void {
-  events.on('step-start', ({ step }) => (state.step = step));
+  events.on('step-start', ({ step }) => {
+    state.step = step;
+    state.titles.set(step.id, step.title);
+  });
   events.on('loop-progress', ({ step, done, total }) => (state.loop = { step, done, total }));
   events.on('page-opened', ({ pagesOpen }) => (state.pagesOpen = pagesOpen));
   events.on('page-closed', ({ pagesOpen }) => (state.pagesOpen = pagesOpen));
@@ -75,7 +81,14 @@ function track(events: RunEvents, state: LiveState): void {
     state.pagesVisited = pagesVisited;
     state.url = url;
   });
-  events.on('record', ({ count }) => (state.records = count));
+  events.on('record', ({ count, added }) => {
+    state.records = count;
+    for (const [id, records] of Object.entries(added)) {
+      const entry = state.recordsByStep.get(id) ?? { title: state.titles.get(id) ?? id, records: 0 };
+      entry.records += records;
+      state.recordsByStep.set(id, entry);
+    }
+  });
   events.on('sample', (sample) => (state.memory = sample));
   events.on('memory', (event) => {
     if (event.type === 'alert' || event.type === 'action' || event.type === 'recycle' || event.type === 'leak') state.notes = [...state.notes.slice(-2), describeMemoryEvent(event)];
@@ -98,6 +111,7 @@ function liveLines(state: LiveState): string[] {
   const mb = totalMb(state.memory);
   const label = state.memory?.totalPssMb !== undefined ? 'PSS' : 'RSS';
   lines.push(`pages open ${state.pagesOpen} · visited ${state.pagesVisited} · records ${state.records}${mb !== undefined ? ` · memory ${mb.toFixed(0)} MB ${label}` : ''}`);
+  if (state.recordsByStep.size > 1) lines.push(`records by step: ${[...state.recordsByStep.values()].map((entry) => `${entry.title} ${entry.records}`).join(' · ')}`);
   lines.push(...state.notes);
   return lines;
 }
@@ -109,9 +123,9 @@ function isTopLevel(step: StepNode): boolean {
 
 function attachPlain(events: RunEvents): void {
   const shownLoops = new Map<string, number>();
-  events.on('step-end', ({ step, status, durationMs, error }) => {
-    if (status === 'failed') console.log(`✖ ${step.title} (${formatLocation(step.loc)}): ${error}`);
-    else if (status === 'passed' && isTopLevel(step)) console.log(`✔ ${step.title} (${Math.round(durationMs)} ms)`);
+  events.on('step-end', ({ step, status, durationMs, error, title }) => {
+    if (status === 'failed') console.log(`✖ ${title ?? step.title} (${formatLocation(step.loc)}): ${error}`);
+    else if (status === 'passed' && isTopLevel(step)) console.log(`✔ ${title ?? step.title} (${Math.round(durationMs)} ms)`);
   });
   events.on('loop-progress', ({ step, done, total }) => {
     const every = total ? Math.max(1, Math.round(total / 4)) : 25;
@@ -127,12 +141,19 @@ function attachPlain(events: RunEvents): void {
 function attachJson(events: RunEvents): void {
   const write = (type: string, data: Record<string, unknown>) => process.stdout.write(`${JSON.stringify({ type, time: new Date().toISOString(), ...data })}\n`);
   const where = (step: StepNode) => ({ step: step.title, kind: step.kind, file: step.loc.file, line: step.loc.line });
-  events.on('step-start', ({ step, laneId }) => write('step-start', { ...where(step), lane: laneId }));
+  const steps = new Map<string, StepNode>();
+  events.on('step-start', ({ step, laneId }) => {
+    steps.set(step.id, step);
+    write('step-start', { ...where(step), lane: laneId });
+  });
   events.on('step-end', ({ step, laneId, status, durationMs, error, retries }) => write('step-end', { ...where(step), lane: laneId, status, durationMs: Math.round(durationMs), error, retries }));
   events.on('step-retry', ({ step, attempt, error }) => write('step-retry', { ...where(step), attempt, error }));
   events.on('loop-progress', ({ step, done, total }) => write('loop-progress', { ...where(step), done, total }));
   events.on('page-loaded', ({ url, pagesVisited }) => write('page-loaded', { url, pagesVisited }));
-  events.on('record', ({ count }) => write('record', { count }));
+  events.on('record', ({ count, added }) => {
+    const bySteps = Object.entries(added).map(([id, records]) => ({ ...(steps.has(id) ? where(steps.get(id)!) : { step: id }), records }));
+    write('record', { count, added: bySteps });
+  });
   events.on('log', ({ message, step }) => write('log', { message, ...(step ? where(step) : {}) }));
   events.on('memory', (event) => write(`memory-${event.type}`, { ...event }));
   events.on('browser', (event) => write(`browser-${event.event}`, { ...event }));

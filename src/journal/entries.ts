@@ -23,6 +23,7 @@ export type JournalEntry =
   | MemoryEntry
   | FailureEntry
   | LogEntry
+  | PageReopenedEntry
   | NoteEntry
   | LeaseEntry
   | MergeEntry
@@ -95,6 +96,8 @@ export interface StepEntry {
   pagesOpen: number;
   visited: number;
   error?: string;
+  /** The loop item a failed step ran in: a retry of the item after a crash makes the failure a recovered one. */
+  item?: string;
 }
 
 export interface ItemStartEntry {
@@ -198,6 +201,15 @@ export interface LogEntry {
   t: number;
   message: string;
   step?: string;
+}
+
+/** A page flow had closed (page limit, a memory action, a recycle) opened again at its last URL for a step that needed it. */
+export interface PageReopenedEntry {
+  type: 'page-reopened';
+  t: number;
+  step: string;
+  url: string;
+  reason: string;
 }
 
 /**
@@ -343,6 +355,7 @@ export function journalSchema(): JsonSchema {
           pagesOpen: { type: 'integer', minimum: 0 },
           visited: { type: 'integer', minimum: 0 },
           error: { type: 'string' },
+          item: { type: 'string', description: 'The loop item a failed step ran in.' },
         },
         ['step', 'lane', 'status', 'ms', 'retries', 'pagesOpen', 'visited'],
       ),
@@ -383,7 +396,8 @@ export function journalSchema(): JsonSchema {
         },
         ['mode', 'parts', 'records', 'itemsDone', 'itemsFailed', 'duplicates', 'offset'],
       ),
-      entry('log', 'Something the run said (a page reopened, an item that failed and was passed over, ...).', { message: { type: 'string' }, step: { type: 'string' } }, ['message']),
+      entry('log', 'Something the run said (an item that failed and was passed over, ...).', { message: { type: 'string' }, step: { type: 'string' } }, ['message']),
+      entry('page-reopened', 'A page flow had closed (at the page limit, by a memory action or a recycle) was opened again at its last URL, for a step that reads or acts on it.', { step: { type: 'string' }, url: { type: 'string' }, reason: { type: 'string' } }, ['step', 'url', 'reason']),
       entry(
         'run-end',
         'The run ended. A journal without one belongs to a run that was killed (or is still running).',

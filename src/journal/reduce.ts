@@ -64,6 +64,11 @@ class RunReducer {
   private readonly tallies = new Map<string, { records: number; filled: Map<string, number> }>();
   private readonly failures: StepFailure[] = [];
   private failureCount = 0;
+  /**
+   * Step failures inside items still running, under the item's path and each enclosing item's:
+   * undone when one of them is tried again after a crash. Shared objects, so none is undone twice.
+   */
+  private readonly inFlight = new Map<string, Array<{ stepId: string; failure?: StepFailure; undone: boolean }>>();
   private readonly events: RunEvent[] = [];
   private readonly series = new RunSeries();
   private timeline: MemorySample[] = [];
@@ -72,7 +77,7 @@ class RunReducer {
   /** Per segment: its sampler cost so far (a killed segment's last sample says it). */
   private segmentSamplerMs = 0;
   private browser: RunRecord['browser'] = { mode: 'launch', version: 'unknown' };
-  private readonly counts: RunRecord['counts'] = { stepsRun: 0, stepsFailed: 0, retries: 0, pagesVisited: 0, records: 0, requestsBlocked: {}, itemsDone: 0, itemsFailed: 0, itemRetries: 0, browserCrashes: 0, pageCrashes: 0 };
+  private readonly counts: RunRecord['counts'] = { stepsRun: 0, stepsFailed: 0, retries: 0, pagesVisited: 0, records: 0, requestsBlocked: {}, itemsDone: 0, itemsFailed: 0, itemRetries: 0, browserCrashes: 0, pageCrashes: 0, pagesReopened: 0 };
   private end: Extract<JournalEntry, { type: 'run-end' }> | undefined;
 
   apply(entry: JournalEntry): void {
@@ -133,6 +138,7 @@ class RunReducer {
         if (entry.status === 'failed') {
           step.failures++;
           this.counts.stepsFailed++;
+          if (entry.item) this.failedInItem(entry.item, { stepId: step.id, undone: false });
         }
         if (entry.beforeMb !== undefined && entry.afterMb !== undefined) {
           const measured = (this.measuredRuns.get(step.id) ?? 0) + 1;
@@ -146,11 +152,13 @@ class RunReducer {
       case 'item-start':
         if (entry.attempt > 1) {
           this.counts.itemRetries++;
-          // The item a crash cut short is being done again: the run recovered from it.
+          // The item a crash cut short is being done again: the run recovered from it, and from the failures it caused.
           this.crashRecovered();
+          this.undoFailures(entry.item);
         }
         return;
       case 'item-end':
+        this.settled(entry.item);
         if (entry.status === 'done') this.counts.itemsDone++;
         else this.counts.itemsFailed++;
         this.counts.pagesVisited = Math.max(this.counts.pagesVisited, entry.visited);
@@ -175,6 +183,10 @@ class RunReducer {
       case 'failure':
         this.failureCount++;
         if (this.failures.length < MAX_FAILURES) this.failures.push(entry.failure);
+        if (entry.failure.item) this.failedInItem(entry.failure.item, { stepId: entry.failure.stepId, failure: entry.failure, undone: false });
+        return;
+      case 'page-reopened':
+        this.counts.pagesReopened++;
         return;
       case 'log':
       case 'note':
@@ -241,6 +253,36 @@ class RunReducer {
   }
 
   /** The last crash not yet recovered from is: the browser is back, or its item is done again. */
+  private failedInItem(item: string, failed: { stepId: string; failure?: StepFailure; undone: boolean }): void {
+    const parts = item.split('/');
+    for (let i = 1; i <= parts.length; i++) {
+      const path = parts.slice(0, i).join('/');
+      const list = this.inFlight.get(path) ?? [];
+      list.push(failed);
+      this.inFlight.set(path, list);
+    }
+  }
+
+  /** An item tried again: the failures of its last attempt did not stand. */
+  private undoFailures(item: string): void {
+    for (const failed of this.inFlight.get(item) ?? []) {
+      if (failed.undone) continue;
+      failed.undone = true;
+      if (failed.failure) {
+        failed.failure.recovered = true;
+        continue;
+      }
+      const step = this.steps.get(failed.stepId);
+      if (step) step.failures--;
+      this.counts.stepsFailed--;
+    }
+    this.inFlight.delete(item);
+  }
+
+  private settled(item: string): void {
+    this.inFlight.delete(item);
+  }
+
   private crashRecovered(): void {
     for (let i = this.events.length - 1; i >= 0; i--) {
       const event = this.events[i];

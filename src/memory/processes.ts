@@ -107,8 +107,22 @@ const CDP_KINDS: Record<string, ProcessKind> = {
 /**
  * Chromium's processes as the browser lists them (`SystemInfo.getProcessInfo` on a browser CDP
  * session): used when the browser is not our descendant, as when attaching to a running Chrome.
+ * The pids are those of the browser's machine (or container): they are used only when the
+ * browser process of that number here is a Chromium with remote debugging on. Otherwise the
+ * browser is remote, and the list is empty rather than other processes' memory.
  */
 export async function chromiumPidsFromCdp(session: CDPSession): Promise<Array<{ pid: number; kind: ProcessKind }>> {
   const { processInfo } = await session.send('SystemInfo.getProcessInfo');
+  const browser = processInfo.find((info) => info.type === 'browser');
+  if (!browser || (hasProcFs && !isLocalDebuggableChromium(browser.id))) return [];
   return processInfo.map((info) => ({ pid: info.id, kind: CDP_KINDS[info.type] ?? 'utility' }));
+}
+
+function isLocalDebuggableChromium(pid: number): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+    return classifyCommandLine(cmdline) === 'browser' && cmdline.includes('--remote-debugging-');
+  } catch {
+    return false;
+  }
 }

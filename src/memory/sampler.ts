@@ -16,11 +16,18 @@ const MB = 1048576;
 const PSS_READ_EVERY_MS = 3000;
 const PSS_REREAD_RSS_CHANGE_SHARE = 0.1;
 /**
+ * A crawl's renderers change size at every page, which would make every sample re-read them: a
+ * process's PSS is read again (when due) only while such reads have taken less than this share
+ * of the run, after a first allowance, else estimated from its RSS. A new process is always read.
+ */
+const PSS_READ_SHARE = 0.005;
+const PSS_READ_ALLOWANCE_MS = 200;
+/**
  * Page metrics travel over CDP to every open page's renderer, which stops to answer. Their
  * round trips are counted as measuring cost, and skipped on a sample while they have taken
  * more than this share of the run: the interval stays, what is read adapts.
  */
-const PAGE_METRICS_SHARE = 0.008;
+const PAGE_METRICS_SHARE = 0.006;
 
 export interface SamplerOptions {
   intervalMs: number;
@@ -62,6 +69,8 @@ export class MemorySampler {
   private lastSampleAt = -Infinity;
   /** Wall milliseconds spent waiting on page metrics. */
   private pageMetricsMs = 0;
+  /** CPU milliseconds spent reading smaps_rollup. */
+  private pssReadMs = 0;
   private running = false;
   private inFlight: Promise<unknown> = Promise.resolve();
 
@@ -220,10 +229,12 @@ export class MemorySampler {
     const rssMb = readRssMb(pid);
     if (rssMb === undefined) return undefined;
     const read = this.pssRead.get(pid);
-    if (read && now - read.at < PSS_READ_EVERY_MS && Math.abs(rssMb - read.rssMb) <= read.rssMb * PSS_REREAD_RSS_CHANGE_SHARE) {
-      return { pssMb: Math.max(0, read.pssMb + rssMb - read.rssMb), rssMb };
-    }
+    const fresh = read && now - read.at < PSS_READ_EVERY_MS && Math.abs(rssMb - read.rssMb) <= read.rssMb * PSS_REREAD_RSS_CHANGE_SHARE;
+    const overBudget = this.pssReadMs > PSS_READ_ALLOWANCE_MS + (now - this.started) * PSS_READ_SHARE;
+    if (read && (fresh || overBudget)) return { pssMb: Math.max(0, read.pssMb + rssMb - read.rssMb), rssMb };
+    const began = process.cpuUsage();
     const memory = readMemory(pid);
+    this.pssReadMs += cpuMsSince(began);
     if (memory) this.pssRead.set(pid, { ...memory, at: now });
     return memory;
   }

@@ -24,6 +24,12 @@ export interface DatasetOptions {
    * was committed; anything after belonged to an item that had not finished) and append.
    */
   resume?: { offset: number; count: number };
+  /**
+   * Every field a record can have, when the workflow says so before the run: a CSV gets exactly
+   * these columns. Without them the first record's fields are the columns, and a last `_extra`
+   * column holds, as JSON, the fields later records add.
+   */
+  columns?: string[];
 }
 
 /**
@@ -37,14 +43,18 @@ export function openDataset(path: string, format: DatasetFormat, options: Datase
   const fd = openSync(path, resume ? 'a+' : 'w');
   const mask = options.mask ?? ((text: string) => text);
   let count = 0;
-  let columns: string[] | undefined;
+  let columns: CsvColumns | undefined = options.columns && { names: options.columns, extra: false };
+  let headerWritten = false;
   if (resume) {
     if (fstatSync(fd).size < resume.offset) throw new Error(`the dataset ${path} is shorter than its journal says (${fstatSync(fd).size} bytes, not ${resume.offset}): it was changed since the run stopped`);
     ftruncateSync(fd, resume.offset);
     count = resume.count;
-    if (format === 'csv' && resume.offset > 0) columns = csvHeader(fd);
+    if (format === 'csv' && resume.offset > 0) {
+      columns = csvHeader(fd);
+      headerWritten = true;
+    }
   }
-  const encode = encoderFor(format, columns);
+  const encode = encoderFor(format, columns, headerWritten);
   let closed = false;
   if (format === 'json' && fstatSync(fd).size === 0) appendWhole(fd, '[\n', path);
   const writer: DatasetWriter = {
@@ -79,36 +89,46 @@ export function openDataset(path: string, format: DatasetFormat, options: Datase
 }
 
 /** The columns of a CSV dataset, from its header line (parsed as the header of a one-row file). */
-function csvHeader(fd: number): string[] {
+function csvHeader(fd: number): CsvColumns {
   const buffer = Buffer.alloc(65536);
   const read = readSync(fd, buffer, 0, buffer.length, 0);
   const line = buffer.toString('utf8', 0, read).split('\r\n')[0];
-  return Object.keys(parseCsv(`${line}\r\n${line}\r\n`)[0] ?? {}).filter((name) => name !== '_extra');
+  const names = Object.keys(parseCsv(`${line}\r\n${line}\r\n`)[0] ?? {});
+  return { names: names.filter((name) => name !== EXTRA_COLUMN), extra: names.includes(EXTRA_COLUMN) };
 }
 
-function encoderFor(format: DatasetFormat, columns?: string[]): (record: Record<string, unknown>, index: number) => string {
+/** A CSV's columns; `extra` when the last one, `_extra`, holds fields outside them. */
+interface CsvColumns {
+  names: string[];
+  extra: boolean;
+}
+
+const EXTRA_COLUMN = '_extra';
+
+function encoderFor(format: DatasetFormat, columns: CsvColumns | undefined, written: boolean): (record: Record<string, unknown>, index: number) => string {
   if (format === 'jsonl') return (record) => `${JSON.stringify(record)}\n`;
   if (format === 'json') return (record, index) => `${index ? ',\n' : ''}  ${JSON.stringify(record)}`;
-  return csvEncoder(columns);
+  return csvEncoder(columns, written);
 }
 
 /**
- * CSV (RFC 4180). The columns are the first record's keys, fixed because a streamed header
- * cannot be rewritten; fields a later record adds go, as JSON, into a last `_extra` column so
- * nothing is dropped.
+ * CSV (RFC 4180). The header goes with the first record, as a streamed file cannot be
+ * rewritten: the columns the workflow declared, or else the first record's keys and `_extra`.
+ * A resumed file has its header already (`written`).
  */
-function csvEncoder(columns?: string[]): (record: Record<string, unknown>) => string {
+function csvEncoder(declared?: CsvColumns, written = false): (record: Record<string, unknown>) => string {
+  let columns = declared;
+  let header = !written;
   return (record) => {
-    let header = '';
-    if (!columns) {
-      columns = Object.keys(record);
-      header = `${[...columns, '_extra'].map(csvField).join(',')}\r\n`;
-    }
-    const known = new Set(columns);
+    columns ??= { names: Object.keys(record), extra: true };
+    const known = new Set(columns.names);
     const extra = Object.fromEntries(Object.entries(record).filter(([key]) => !known.has(key)));
-    const cells = columns.map((key) => csvField(record[key]));
-    cells.push(Object.keys(extra).length ? csvField(extra) : '');
-    return `${header}${cells.join(',')}\r\n`;
+    if (!columns.extra && Object.keys(extra).length) throw new Error(`a record has fields its step does not declare (${Object.keys(extra).join(', ')}): the step's records() must name them`);
+    const cells = columns.names.map((key) => csvField(record[key]));
+    if (columns.extra) cells.push(Object.keys(extra).length ? csvField(extra) : '');
+    const head = header ? `${[...columns.names, ...(columns.extra ? [EXTRA_COLUMN] : [])].map(csvField).join(',')}\r\n` : '';
+    header = false;
+    return `${head}${cells.join(',')}\r\n`;
   };
 }
 

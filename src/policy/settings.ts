@@ -17,7 +17,7 @@ export interface MemorySettings {
   thresholds: { warnMb: number; warnAction: MemoryAction | 'alert'; limitMb: number; limitActions: MemoryAction[]; cooldownMs: number };
   recycle: { contextEveryPages: number; browserEveryPages: number };
   sampling: { intervalMs: number; pageMetrics: boolean };
-  leaks: { stepGrowthMb: number; listenerGrowth: number; nodeGrowth: number; heapGrowthMb: number; documentGrowth: number };
+  leaks: { stepGrowthMb: number; listenerGrowth: number; nodeGrowth: number; heapGrowthMb: number; documentGrowth: number; snapshots: string; snapshotRounds: number; keepSnapshots: boolean };
   recover: { browserRestarts: number; itemRetries: number };
 }
 
@@ -30,7 +30,7 @@ export const DEFAULT_SETTINGS: MemorySettings = {
   thresholds: { warnMb: 0, warnAction: 'alert', limitMb: 0, limitActions: [...MEMORY_ACTIONS], cooldownMs: 10_000 },
   recycle: { contextEveryPages: 0, browserEveryPages: 0 },
   sampling: { intervalMs: 1000, pageMetrics: true },
-  leaks: { stepGrowthMb: 50, listenerGrowth: 200, nodeGrowth: 2000, heapGrowthMb: 20, documentGrowth: 10 },
+  leaks: { stepGrowthMb: 50, listenerGrowth: 200, nodeGrowth: 2000, heapGrowthMb: 20, documentGrowth: 10, snapshots: '', snapshotRounds: 10, keepSnapshots: false },
   recover: { browserRestarts: 3, itemRetries: 2 },
 };
 
@@ -108,6 +108,14 @@ export const memorySettingsProperties: Record<string, JsonSchema> = {
       nodeGrowth: count("A page's DOM nodes growing by more than this, over repeated steps on one document or over the documents one tab loads, is reported.", 2000),
       heapGrowthMb: megabytes("A page's JS heap growing by more than this over repeated steps or over the documents one tab loads, or flow's own heap over a loop, is reported.", 20),
       documentGrowth: count('Documents kept alive in one tab growing by more than this over the documents it loads (old pages that stay in memory after the tab moved on) is reported.', 10),
+      snapshots: {
+        type: 'string',
+        description:
+          "A step to look into with heap snapshots: its label, its title as the report shows it, or its line in the workflow. After the step's first run in a tab, and again after snapshotRounds more runs in that tab, flow takes a heap snapshot of the page and reports the classes of objects whose retained size grew most, and detached DOM nodes. Each snapshot pauses the page for a few hundred milliseconds to seconds (docs/policy.md). Default: none.",
+        examples: ['open product', '42'],
+      },
+      snapshotRounds: { type: 'integer', minimum: 1, description: `With snapshots: how many more runs of the step, in one tab, between the two snapshots. Default ${DEFAULT_SETTINGS.leaks.snapshotRounds}.`, examples: [10] },
+      keepSnapshots: { type: 'boolean', description: 'With snapshots: keep both snapshot files in the run folder (heap/), to open in Chrome DevTools or memlab. They hold everything the page held, text typed into it included, so secrets too. Default false.', examples: [true] },
     },
     { stepGrowthMb: 50 },
   ),

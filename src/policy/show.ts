@@ -30,6 +30,7 @@ export function formatSettingValue(spec: SettingSpec, settings: MemorySettings):
   const value = valueAtPath(settings, spec.field);
   if (Array.isArray(value)) return value.length ? value.join(', ') : 'none';
   if (spec.isDuration) return shownDuration(value as number);
+  if (value === '') return 'none';
   if (value === 0) {
     // The schema's description says what 0 means, e.g. "0 turns it off" or "0 only at start".
     const meaning = /(?:^|[.;] )0 ([^.;]+)/.exec(spec.schema.description ?? '')?.[1];

@@ -36,3 +36,20 @@ export function kindMb(sample: MemorySample, kind: ProcessKind, measure: Measure
   if (!entry) return undefined;
   return measure === 'pss' ? entry.pssMb : entry.rssMb;
 }
+
+/**
+ * Why the browser's memory is missing, for a browser flow did not start: over browser.connect
+ * or a remote browser.cdp its processes are not flow's children and not on this machine, so
+ * the totals are flow's own. Undefined when the browser's processes were measured.
+ */
+export function remoteBrowserNote(record: RunRecord): string | undefined {
+  const mode = record.browser.mode;
+  if (mode !== 'connect' && mode !== 'cdp') return undefined;
+  if (record.samples.some((sample) => sample.processes.length > 0)) return undefined;
+  const how = mode === 'connect' ? 'a Playwright server (browser.connect)' : 'a browser reached over CDP (browser.cdp) whose processes are not on this machine';
+  return (
+    `The browser is remote: flow used ${how}, so its processes could not be measured. ` +
+    "Memory totals here are flow's own process; the Pages section has what the browser reports for each page over CDP (JS heap, DOM nodes, listeners). " +
+    "Measure the browser's machine or container where it runs (docs/browsers.md)."
+  );
+}

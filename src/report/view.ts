@@ -3,7 +3,7 @@ import type { MemoryStats } from '../memory/types.js';
 import type { RunEvent, RunRecord, StepRecord } from '../runner/run-record.js';
 import type { ChartData, ChartView } from './chart.js';
 import { shownFile } from './format.js';
-import { KINDS, measureName, primaryMeasure, RSS_CAVEAT, sampleTotal } from './measure.js';
+import { KINDS, measureName, primaryMeasure, remoteBrowserNote, RSS_CAVEAT, sampleTotal } from './measure.js';
 import { pageMetrics, type PageMetricsView } from './page-metrics.js';
 import { policyView, type PolicyView } from './policy-view.js';
 import { primaryUnit, segmentGaps, stepTitles, timelineChart } from './timeline.js';
@@ -91,6 +91,7 @@ export function reportView(record: RunRecord, options: ReportViewOptions): { vie
   const pages = pageMetrics(record);
   Object.assign(charts, pages?.data);
 
+  const remote = remoteBrowserNote(record) ?? null;
   const totals = record.samples.map((sample) => sampleTotal(sample, measure)).filter((mb): mb is number => mb !== undefined);
   const peakMb = record.stats?.total.maxMb ?? (totals.length ? Math.max(...totals) : null);
   const meanMb = record.stats?.total.meanMb ?? (totals.length ? totals.reduce((a, b) => a + b, 0) / totals.length : null);
@@ -127,6 +128,7 @@ export function reportView(record: RunRecord, options: ReportViewOptions): { vie
       pagesPerSecond: record.stats?.pagesPerSecond ?? null,
       samples: record.samples.length,
       measure: measureName(measure),
+      remote,
       runDir: record.run.dir,
       runId: record.run.id,
       dataset: record.output.dataset,
@@ -151,7 +153,7 @@ export function reportView(record: RunRecord, options: ReportViewOptions): { vie
     stats: record.stats
       ? {
           rows: [
-            { ...record.stats.total, label: 'total', isTotal: true },
+            { ...record.stats.total, label: remote ? "total: flow's process only, the browser is remote" : 'total', isTotal: true },
             ...KINDS.flatMap(({ kind, label }) => (record.stats!.byKind[kind] ? [{ ...record.stats!.byKind[kind], label, isTotal: false }] : [])),
           ],
           pagesPerSecond: record.stats.pagesPerSecond,
@@ -170,6 +172,7 @@ export function reportView(record: RunRecord, options: ReportViewOptions): { vie
     failures: listed(
       record.failures.map((failure) => ({
         ...failure,
+        recovered: failure.recovered ?? false,
         where: `${shownFile(failure.file, base)}:${failure.line}`,
         screenshotHref: failure.screenshot ? screenshotHref(record.run.dir, failure.screenshot, options.reportDir) : null,
         t: timeOf(failure.at),

@@ -159,7 +159,7 @@ export class ItemLedger {
       this.services.journal.commit({ type: 'records', unit, records: 1, ...written, fields });
       return written;
     });
-    this.services.events.emit('record', { count: written.count });
+    this.services.events.emit('record', { count: written.count, added: { [step.id]: 1 } });
   }
 
   /** Writes an item's records (when it succeeded) and then the journal line that says so, at once. */
@@ -171,7 +171,7 @@ export class ItemLedger {
       this.services.journal.commit(entry({ records: records.length, ...written, fields: keep ? pending.fields : {} }));
       return written;
     });
-    if (records.length) this.services.events.emit('record', { count: written.count });
+    if (records.length) this.services.events.emit('record', { count: written.count, added: Object.fromEntries(Object.entries(pending.fields).map(([id, entry]) => [id, entry.records])) });
   }
 
   /** A write the disk refused stops the run: going on would lose what the next items extract. */

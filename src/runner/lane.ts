@@ -78,11 +78,12 @@ export class Lane {
     }
     const attempts = 1 + (step.options.retry?.times ?? 0);
     const started = performance.now();
+    const shown = { title: step.title };
     for (let attempt = 1; ; attempt++) {
       events.emit('step-start', { step, laneId: this.id });
       try {
-        await this.attempt(module, step, scope);
-        events.emit('step-end', { step, laneId: this.id, status: 'passed', durationMs: performance.now() - started, retries: attempt - 1, page: this.openPage() });
+        await this.attempt(module, step, scope, shown);
+        events.emit('step-end', { step, laneId: this.id, status: 'passed', durationMs: performance.now() - started, retries: attempt - 1, page: this.openPage(), title: shown.title });
         return;
       } catch (error) {
         if (error instanceof InterruptedError || signal.aborted) throw signal.reason ?? error;
@@ -92,7 +93,8 @@ export class Lane {
           await delay(step.options.retry?.delayMs ?? 0, signal);
           continue;
         }
-        events.emit('step-end', { step, laneId: this.id, status: 'failed', durationMs: performance.now() - started, error: cause, retries: attempt - 1, page: this.openPage() });
+        const item = scope.frame.path || undefined;
+        events.emit('step-end', { step, laneId: this.id, status: 'failed', durationMs: performance.now() - started, error: cause, retries: attempt - 1, page: this.openPage(), item, title: shown.title });
         const failure = error instanceof StepError ? error : await this.describeFailure(step, cause, error);
         this.services.onFailure({
           stepId: failure.step.id,
@@ -104,6 +106,7 @@ export class Lane {
           screenshot: failure.screenshot,
           at: new Date().toISOString(),
           optional: Boolean(step.options.optional),
+          ...(item && { item }),
         });
         if (step.options.optional) {
           events.emit('log', { message: `optional step failed, carrying on: ${cause}`, step });
@@ -114,7 +117,8 @@ export class Lane {
     }
   }
 
-  private async attempt(module: StepModule, step: StepNode, scope: Scope): Promise<void> {
+  /** Runs the step once; `shown` gets its title with the values its expressions gave, for the progress lines. */
+  private async attempt(module: StepModule, step: StepNode, scope: Scope, shown: { title: string }): Promise<void> {
     const skip = new Set([...(module.blocks ?? []), ...(module.lazy ?? [])]);
     const params: Record<string, unknown> = {};
     for (const [key, value] of Object.entries(step.params)) {
@@ -126,6 +130,7 @@ export class Lane {
       if (checked.problem) throw new StepError(step, this.services.masker.mask(checked.problem), this.openPage()?.url(), undefined);
       params[key] = checked.value;
     }
+    if (module.title && step.title.includes('${{')) shown.title = this.services.masker.mask(module.title(params));
     // Control steps run for as long as their blocks do; only their own explicit timeout bounds them.
     const timeoutMs = step.options.timeoutMs ?? (module.blocks?.length ? undefined : DEFAULT_TIMEOUT_MS);
     const leased: { page?: Page } = {};
@@ -161,11 +166,13 @@ export class Lane {
           this.page = undefined;
           throw new Error(`the page crashed before this step${url && url !== 'about:blank' ? ` (it showed ${url})` : ''}: its renderer or the browser died, and what the steps before did on it is gone`);
         }
-        const { page, reopened } = await session.lease(this.page, this.id);
+        const { page, reopened, closedBecause } = await session.lease(this.page, this.id);
         leased.page = page;
         this.page = page;
         if (reopened && this.lastUrl && this.lastUrl !== 'about:blank' && !stepModule(step.kind)?.navigates) {
-          events.emit('log', { message: `reopened the page at ${this.lastUrl} (it was closed to save memory)`, step });
+          const reason = closedBecause ?? 'closed to save memory';
+          events.emit('page-reopened', { step, url: this.lastUrl, reason });
+          events.emit('log', { message: `reopened the page at ${this.lastUrl} for this step: flow had closed it (${reason})`, step });
           await page.goto(this.lastUrl, { timeout: timeoutMs });
         }
         return page;

@@ -21,13 +21,13 @@ export class RunRecorder {
     private readonly pages: () => { open: number; visited: number },
   ) {
     events.on('step-start', ({ step, laneId }) => this.stepStarts.set(`${laneId}:${step.id}`, totalMb(this.latestSample())));
-    events.on('step-end', ({ step, laneId, status, durationMs, error, retries }) => {
+    events.on('step-end', ({ step, laneId, status, durationMs, error, retries, item }) => {
       const key = `${laneId}:${step.id}`;
       const beforeMb = this.stepStarts.get(key);
       this.stepStarts.delete(key);
       const afterMb = status === 'skipped' ? undefined : totalMb(this.latestSample());
       const { open, visited } = this.pages();
-      journal.append({ type: 'step', step: step.id, lane: laneId, status, ms: round(durationMs), retries, ...(beforeMb !== undefined && afterMb !== undefined && { beforeMb: round(beforeMb), afterMb: round(afterMb) }), pagesOpen: open, visited, ...(error && { error }) });
+      journal.append({ type: 'step', step: step.id, lane: laneId, status, ms: round(durationMs), retries, ...(beforeMb !== undefined && afterMb !== undefined && { beforeMb: round(beforeMb), afterMb: round(afterMb) }), pagesOpen: open, visited, ...(error && { error }), ...(item && { item }) });
     });
     events.on('sample', (sample) => {
       this.writeBlocked();
@@ -40,6 +40,7 @@ export class RunRecorder {
     });
     events.on('memory', (event) => journal.append({ type: 'memory', t: event.t, event }));
     events.on('failure', (failure) => journal.append({ type: 'failure', failure }));
+    events.on('page-reopened', ({ step, url, reason }) => journal.append({ type: 'page-reopened', step: step.id, url, reason }));
     events.on('log', ({ message, step }) => journal.append({ type: 'log', message, ...(step && { step: step.id }) }));
     events.on('browser', (event) => journal.append({ type: 'browser', at: new Date().toISOString(), ...event }));
   }

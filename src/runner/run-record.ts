@@ -45,6 +45,8 @@ export interface RunRecord {
     itemRetries: number;
     browserCrashes: number;
     pageCrashes: number;
+    /** Pages flow had closed (page limit, memory action, recycle) and opened again for a step that needed them. */
+    pagesReopened: number;
   };
   output: { dataset: string; format: DatasetFormat };
   /** One entry per step of the workflow, aggregated over every time it ran. */
@@ -118,6 +120,10 @@ export interface StepFailure {
   screenshot?: string;
   at: string;
   optional: boolean;
+  /** The loop item it failed in (its journal path), when in one. */
+  item?: string;
+  /** The item was done again after a crash, so this failure did not stand. */
+  recovered?: boolean;
 }
 
 export interface RunStats {
@@ -138,4 +144,4 @@ export type RunEvent =
   | { type: 'gc'; t: number; at: string; reason: string; beforeMb?: number; afterMb?: number; pages: number; jsHeapBeforeMb?: number; jsHeapAfterMb?: number }
   | { type: 'crash'; t: number; at: string; what: 'browser' | 'page'; message: string; recovered: boolean };
 
-export type LeakKind = 'unclosed-pages' | 'listeners' | 'dom-nodes' | 'page-heap' | 'runner-heap' | 'step-retained' | 'retained-documents' | 'uncollected';
+export type LeakKind = 'unclosed-pages' | 'listeners' | 'dom-nodes' | 'page-heap' | 'runner-heap' | 'step-retained' | 'retained-documents' | 'uncollected' | 'heap-snapshot';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { parse as parseYamlValue } from 'yaml';
 import { browserInstallHelp, BrowserNotFoundError, findBrowser } from '../browser/find.js';
 import { BrowserStartError } from '../browser/find-errors.js';
@@ -19,13 +19,17 @@ import { MemoryManager } from '../memory/manager.js';
 import { chromiumPidsFromCdp } from '../memory/processes.js';
 import { MemorySampler } from '../memory/sampler.js';
 import { openDataset } from '../output/dataset.js';
+import { datasetColumns } from './dataset-columns.js';
+import { SnapshotWatch, snapshotTarget } from '../memory/snapshot-watch.js';
+import { walkSteps } from './validate.js';
+import type { StepNode } from '../steps/types.js';
 import { SUMMARY_FILE, writeRunSummary } from '../output/summary.js';
 import { writeReport } from '../report/render.js';
 import { resolvePolicy, workflowPolicyInputs, type EffectivePolicy, type PolicyInputs } from '../policy/resolve.js';
 import { startStaticServer, type StaticServer } from '../serve/static.js';
 import { InputError, type Diagnostic } from './diagnostics.js';
 import { didYouMean } from './did-you-mean.js';
-import { InterruptedError, plainMessage, StepError, StoppedByPolicyError } from './errors.js';
+import { InterruptedError, plainMessage, StepError, StepProblem, StoppedByPolicyError } from './errors.js';
 import { RunEvents } from './events.js';
 import { resolveDeep } from './expressions.js';
 import { Lane } from './lane.js';
@@ -105,6 +109,9 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
   });
   const steps = journalSteps(workflow.steps);
   const shape = workflowShapeHash(workflow);
+  const allSteps: StepNode[] = [];
+  walkSteps(workflow.steps, (step) => allSteps.push(step));
+  const snapshotStep = snapshotTarget(policy.settings.leaks, allSteps, policy.origins['leaks.snapshots']);
   if (point) {
     const problems = resumeProblems(point, workflow, steps, shape);
     if (problems.length) throw new InputError(problems);
@@ -168,7 +175,8 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
   let session: BrowserSession | undefined;
   let sampler: MemorySampler | undefined;
   let memory: MemoryManager | undefined;
-  const dataset = openDataset(datasetFile, workflow.output.format, { mask: (text) => masker.mask(text), resume: point?.dataset });
+  let snapshots: SnapshotWatch | undefined;
+  const dataset = openDataset(datasetFile, workflow.output.format, { mask: (text) => masker.mask(text), resume: point?.dataset, columns: datasetColumns(workflow) });
   const recorder = new RunRecorder(journal, events, () => sampler?.latest, () => sampler?.costMs ?? 0, () => ({ open: session?.pagesOpen ?? 0, visited: session?.visited ?? point?.visited ?? 0 }));
   if (distribution !== ALONE_DISTRIBUTION) events.emit('log', { message: `this run is ${distribution.label}: its folder is one part of the run, for flow merge` });
 
@@ -223,6 +231,13 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     });
     memory = manager;
     manager.start();
+    if (snapshotStep) {
+      const runPath = (name: string) => {
+        mkdirSync(dirname(join(runDir, name)), { recursive: true });
+        return join(runDir, name);
+      };
+      snapshots = new SnapshotWatch({ settings: settings.leaks, target: snapshotStep, session, events, now: runClock, runPath });
+    }
     sampler.start();
 
     const shortIds = new Map(steps.map((step, i) => [step.id, `s${i}`]));
@@ -246,8 +261,16 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
       signal: controller.signal,
       distribution,
       loadSteps: async (file) => {
-        const included = loadWorkflow(file);
-        return { steps: included.steps, params: Object.keys(included.vars) };
+        try {
+          const included = loadWorkflow(file);
+          return { steps: included.steps, params: Object.keys(included.vars) };
+        } catch (problem) {
+          // Found only now (the file's name came from an expression): the step fails, saying where in that file.
+          if (!(problem instanceof InputError)) throw problem;
+          const [first, ...more] = problem.diagnostics;
+          const where = `${shownPath(first.file)}${first.line ? `:${first.line}:${first.col ?? 1}` : ''}`;
+          throw new StepProblem(`${where}: ${first.message}${more.length ? ` (and ${more.length} more problem${more.length > 1 ? 's' : ''}: flow validate ${shownPath(file)})` : ''}`, first.hint);
+        }
       },
       onFailure: (entry) => events.emit('failure', entry),
     });
@@ -267,6 +290,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     ({ status, exitCode, error, failure } = outcomeOf(caught, controller.signal));
   } finally {
     options.signal?.removeEventListener('abort', forward);
+    await snapshots?.finish();
     await memory?.finish();
     await sampler?.stop();
     await session?.close();

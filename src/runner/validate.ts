@@ -168,11 +168,17 @@ function variableDiagnostics(workflow: Workflow): Diagnostic[] {
     for (const name of stepModules.get(step.kind)?.defines?.(step.params) ?? []) if (!setBy.has(name)) setBy.set(name, step);
   });
 
+  let unlisted = 0;
   const check = (value: unknown, scope: Set<string>, node: Node | undefined, where: StepNode | undefined) => {
     for (const text of strings(value)) {
       const { names } = checkExpressions(text);
       for (const { name, offset } of names) {
         if (scope.has(name)) continue;
+        // Suggestions cost a comparison with every name in scope: past a screenful of problems, count the rest.
+        if (out.length >= MAX_UNKNOWN_NAMES_LISTED) {
+          unlisted++;
+          continue;
+        }
         const suggestion = didYouMean(name, scope);
         const message = name === 'serve' ? 'serve.url is used, but the workflow has no serve: folder' : `unknown name "${name}"${suggestion ? ` — did you mean "${suggestion}"?` : ''}`;
         const setter = setBy.get(name);
@@ -181,7 +187,7 @@ function variableDiagnostics(workflow: Workflow): Diagnostic[] {
             ? 'add `serve: ./folder` to serve a folder for the run'
             : setter
               ? `it is set by ${setter.title} at line ${setter.loc.line}, inside a block or a later step: what a block sets stays inside it, so give it a value before (under vars:, or with set:) to use it here`
-              : `define it under vars:, or set it in an earlier step (set, extract with into, evaluate with into); names here: ${[...scope].sort().join(', ')}`;
+              : `define it under vars:, or set it in an earlier step (set, extract with into, evaluate with into); names here: ${namesList(scope)}`;
         const scalar = node ? findScalar(node, text) : undefined;
         if (scalar) out.push(at(source, scalar, offset, message, hint));
         else if (where) out.push({ file: where.loc.file, line: where.loc.line, col: where.loc.col, message, hint });
@@ -216,7 +222,18 @@ function variableDiagnostics(workflow: Workflow): Diagnostic[] {
     }
   };
   walk(workflow.steps, root);
+  if (unlisted) out.push({ file: source.shownPath, message: `${unlisted} more unknown name${unlisted > 1 ? 's' : ''} after line ${out.at(-1)?.line ?? 1} ${unlisted > 1 ? 'are' : 'is'} not listed`, hint: `fix the first ${MAX_UNKNOWN_NAMES_LISTED} first: one misspelt variable often accounts for many` });
   return out;
+}
+
+/** Past this many unknown names, the rest are counted, not listed. */
+const MAX_UNKNOWN_NAMES_LISTED = 100;
+/** Names a hint lists of those in scope; a workflow may define thousands. */
+const MAX_NAMES_SHOWN = 30;
+
+function namesList(scope: Set<string>): string {
+  const names = [...scope].sort();
+  return names.length > MAX_NAMES_SHOWN ? `${names.slice(0, MAX_NAMES_SHOWN).join(', ')} and ${names.length - MAX_NAMES_SHOWN} more` : names.join(', ');
 }
 
 function pointerPath(stepId: string): (string | number)[] {

@@ -1,3 +1,4 @@
+import { variableKeysSchema } from '../steps/support/names.js';
 import { memorySettingsSchema } from '../policy/settings.js';
 import { stepModules } from '../steps/registry.js';
 import { durationSchema, type JsonSchema } from './json-schema.js';
@@ -79,7 +80,7 @@ export function workflowSchema(): JsonSchema {
         type: 'object',
         description: 'Variables the steps can use as ${{ name }}. Values may be expressions using earlier ones; `flow run --var name=value` overrides them.',
         examples: [{ start: '${{ serve.url }}/products/page-1.html', limit: 5 }],
-        propertyNames: { pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+        propertyNames: variableKeysSchema,
       },
       env: {
         type: 'object',
@@ -108,8 +109,8 @@ export function workflowSchema(): JsonSchema {
           locale: { type: 'string', description: 'Browser language and formats, e.g. en-GB.', examples: ['en-GB'] },
           timezone: { type: 'string', description: 'Time zone, e.g. Europe/Paris.', examples: ['Europe/Paris'] },
           profile: { type: 'string', description: 'A folder that keeps cookies, storage and logins between runs (created if missing). Log in once with --headed; later runs reuse it.', examples: ['./.profiles/shop'] },
-          cdp: { type: 'string', pattern: '^https?://', description: 'Attach to a Chrome already running with --remote-debugging-port; flow disconnects at the end and leaves it running.', examples: ['http://127.0.0.1:9222'] },
-          connect: { type: 'string', pattern: '^wss?://', description: "A Playwright server's ws endpoint, for a remote browser.", examples: ['ws://127.0.0.1:3000/'] },
+          cdp: { type: 'string', pattern: '^https?://', description: "Attach to a Chrome or browser pool already running with --remote-debugging-port; flow disconnects at the end and leaves it running. A browser on another machine or in another container is not measured process by process: the report says so (docs/browsers.md).", examples: ['http://127.0.0.1:9222'] },
+          connect: { type: 'string', pattern: '^wss?://', description: "A Playwright server's ws endpoint (run-server, launchServer), for a remote browser. Its processes are not flow's to measure: the report says so (docs/browsers.md).", examples: ['ws://127.0.0.1:3000/'] },
         },
       },
       policy: { type: 'string', description: 'Path of the memory policy file to run under, relative to this file.', examples: ['../policies/low-memory.yaml'] },

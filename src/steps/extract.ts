@@ -75,6 +75,7 @@ export default defineStep<ExtractParams>({
     { from: 'li.result', all: true, fields: { title: 'a', link: { selector: 'a', attribute: 'href', required: true } }, into: 'links', append: true },
   ],
   defines: (params) => (typeof params.into === 'string' ? [params.into] : []),
+  records: (params) => (params.dataset ?? !params.into ? [...Object.keys(params.fields as object), ...Object.keys((params.add as object | undefined) ?? {})] : []),
   title: (params) => {
     const names = Object.keys((params.fields as Record<string, unknown> | undefined) ?? {}).join(', ');
     return `extract ${names}${params.from ? ` from ${params.all ? 'each ' : ''}${String(params.from)}` : ''}`;

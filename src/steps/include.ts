@@ -1,3 +1,4 @@
+import { variableKeysSchema } from './support/names.js';
 import { writtenVars } from './support/workflow-vars.js';
 import { defineStep } from './types.js';
 
@@ -21,7 +22,7 @@ export default defineStep<IncludeParams>({
           file: { type: 'string', minLength: 1, description: 'The workflow file whose steps run, relative to this one.', examples: ['login.yaml'] },
           with: {
             type: 'object',
-            propertyNames: { type: 'string', pattern: '^[A-Za-z_][A-Za-z0-9_]*$' },
+            propertyNames: variableKeysSchema,
             description: "Values for the included workflow's vars; the others keep their defaults.",
             examples: [{ user: '${{ env.SHOP_USER }}', category: '${{ item.name }}' }],
           },
@@ -32,6 +33,7 @@ export default defineStep<IncludeParams>({
   examples: ['login.yaml', { file: 'scrape-category.yaml', with: { category: '${{ item.url }}', pages: 3 } }],
   normalize: (value) => (typeof value === 'string' ? { file: value } : (value as Record<string, unknown>)),
   files: (params) => (typeof params.file === 'string' ? [params.file] : []),
+  records: () => undefined,
   title: (params) => `include ${String(params.file)}`,
   async run(params, ctx) {
     const file = String(params.file);

@@ -1,4 +1,4 @@
-import { VARIABLE_NAME_PATTERN } from './support/names.js';
+import { variableKeysSchema } from './support/names.js';
 import { defineStep } from './types.js';
 
 export default defineStep<Record<string, unknown>>({
@@ -8,7 +8,7 @@ export default defineStep<Record<string, unknown>>({
   schema: {
     type: 'object',
     minProperties: 1,
-    propertyNames: { type: 'string', pattern: VARIABLE_NAME_PATTERN },
+    propertyNames: variableKeysSchema,
     additionalProperties: { description: 'The value: text, a number, a list, a mapping or an expression.' },
   },
   examples: [{ page: 1, seen: [] }, { total: '${{ total + number(product.price) }}', lastUrl: '${{ product.url }}' }],

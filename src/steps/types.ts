@@ -126,6 +126,12 @@ export interface StepModule<P = Record<string, unknown>> {
    * need not be brought back to its last URL before it runs.
    */
   navigates?: boolean;
+  /**
+   * The fields of the records the step adds to the dataset, so a CSV's columns are known before
+   * its first record. A step without it adds none; one returning undefined adds records whose
+   * fields show only at run time (an include), and the CSV then gets an `_extra` column.
+   */
+  records?(params: Record<string, unknown>): string[] | undefined;
   /** A short description of a configured step, e.g. `click "Sign in"`. */
   title?(params: Record<string, unknown>): string;
   run(params: P, ctx: StepContext, node: StepNode): Promise<void>;

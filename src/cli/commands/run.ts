@@ -12,6 +12,8 @@ import { shownOrigin } from '../../policy/show.js';
 import { policyFlags } from './flags.js';
 import { parseShard } from '../../distribute/shard.js';
 import { parseQueueUrl } from '../../distribute/redis.js';
+import { remoteBrowserNote } from '../../report/measure.js';
+import { environmentWith } from '../env-file.js';
 
 export interface RunCommandOptions {
   var: string[];
@@ -26,6 +28,7 @@ export interface RunCommandOptions {
   json?: boolean;
   shard?: string;
   queue?: string;
+  envFile?: string;
 }
 
 /** `flow resume RUN_DIR`: the workflow is the one the run's journal names. */
@@ -71,6 +74,7 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
         headed: options.headed,
         shard,
         queue,
+        env: environmentWith(options.envFile),
         signal: controller.signal,
         events,
         masker,
@@ -146,7 +150,7 @@ function printSummary(result: RunResult, json: boolean): void {
         return `\n⚠ ${shownPath(step.file)}:${step.line}: ${named} empty in every record of "${step.title}". Check the selector; with required: true the step fails on the first page where it finds nothing.`;
       }),
       '',
-      `${verdict} in ${formatDuration(record.run.activeMs)}${resumedNote} — ${record.counts.pagesVisited} pages, ${result.records} records${itemNote}${crashNote}, peak memory ${peak.toFixed(0)} MB ${label}`,
+      `${verdict} in ${formatDuration(record.run.activeMs)}${resumedNote} — ${record.counts.pagesVisited} pages, ${result.records} records${itemNote}${crashNote}, peak memory ${peak.toFixed(0)} MB ${label}${remoteBrowserNote(record) ? " (flow's own: the browser is remote, docs/browsers.md)" : ''}`,
       `  run folder: ${shownPath(result.runDir)}`,
       `  dataset:    ${shownPath(result.datasetPath)}`,
       ...(result.reportPath ? [`  report:     ${shownPath(result.reportPath)}`] : []),

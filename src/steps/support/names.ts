@@ -3,11 +3,18 @@ import type { JsonSchema } from '../../runner/json-schema.js';
 /** Names the runner provides to every expression; a step must not overwrite them. */
 export const RESERVED_NAMES = ['env', 'secrets', 'run', 'serve'] as const;
 
-/** A plain identifier that is not one of the built-in names. */
-export const VARIABLE_NAME_PATTERN = `^(?!(${RESERVED_NAMES.join('|')})$)[A-Za-z_][A-Za-z0-9_]*$`;
-
-/** Keys JavaScript objects treat as their own: a record field so named is lost or cannot be read. */
+/** Keys JavaScript objects treat as their own: a record field so named is lost or cannot be read, and expressions refuse them. */
 const SPECIAL_KEYS = ['__proto__', 'constructor', 'prototype'];
+
+/** A plain identifier that is not one of the built-in names, nor a name expressions cannot read. */
+export const VARIABLE_NAME_PATTERN = `^(?!(${[...RESERVED_NAMES, ...SPECIAL_KEYS].join('|')})$)[A-Za-z_][A-Za-z0-9_]*$`;
+
+/** Schema of the names of the variables a mapping defines (vars:, set:, include's with:). */
+export const variableKeysSchema: JsonSchema = {
+  type: 'string',
+  pattern: VARIABLE_NAME_PATTERN,
+  description: `names start with a letter or _ and hold only letters, digits and _; not ${[...RESERVED_NAMES, ...SPECIAL_KEYS].join(', ')}, which expressions keep for themselves`,
+};
 
 /** Schema of the names of the fields of a record. */
 export const fieldNameSchema: JsonSchema = {
@@ -22,7 +29,7 @@ export function variableNameSchema(description: string, example: string): JsonSc
   return {
     type: 'string',
     pattern: VARIABLE_NAME_PATTERN,
-    description: `${description} A plain name (letters, digits, _), not ${RESERVED_NAMES.join(', ')}.`,
+    description: `${description} A plain name (letters, digits, _), not ${[...RESERVED_NAMES, ...SPECIAL_KEYS].join(', ')}.`,
     examples: [example],
   };
 }

@@ -25,27 +25,40 @@ interface FlowCommand {
   text: string;
 }
 
+/** flow as a script calls it: `flow`, `npx flow`, or the image's `node /opt/flow/bin/flow.js`. */
+const isFlow = (word: string, before: string | undefined) => (word === 'flow' && (before === undefined || ['npx', 'exec', 'then', 'else', 'do'].includes(before))) || (/\/bin\/flow\.js$/.test(word) && before === 'node');
+
 /** `flow SUB ...` in a shell script: the words after flow up to the end of the command. */
 function commandsInScript(script: string, file: string): FlowCommand[] {
   const found: FlowCommand[] = [];
   for (const piece of script.split(/\n|&&|\|\||;|\|/)) {
     const words = piece.trim().split(/\s+/);
-    const at = words.findIndex((word, i) => word === 'flow' && (i === 0 || ['npx', 'exec', 'then', 'else', 'do'].includes(words[i - 1])));
+    const at = words.findIndex((word, i) => isFlow(word, words[i - 1]));
     if (at === -1 || !words[at + 1]) continue;
     found.push({ file, command: words[at + 1], flags: words.slice(at + 2).filter((word) => word.startsWith('--')).map((flag) => flag.replace(/=.*$/, '')), text: piece.trim() });
   }
   return found;
 }
 
-/** Kubernetes containers (command + args) and GitHub Actions steps (run:), anywhere in the documents. */
+/** The words of a YAML list. */
+const wordsOf = (node: Node | undefined) => (isSeq(node) ? node.items.map((item) => String(isScalar(item) ? item.value : '')) : []);
+
+/**
+ * Kubernetes containers and GitHub Actions steps (run:), anywhere in the documents. A container
+ * of flow:latest without a command runs its args with the image's entrypoint, which is flow; one
+ * whose command is a shell (under tini or not) runs its args as a script.
+ */
 function flowCommands(node: Node | null | undefined, file: string, out: FlowCommand[]): void {
   if (isMap(node)) {
     const get = (key: string) => node.get(key, true) as Node | undefined;
-    const command = get('command');
-    if (isSeq(command)) {
-      const words = [...command.items, ...(isSeq(get('args')) ? (get('args') as typeof command).items : [])].map((item) => String(isScalar(item) ? item.value : ''));
-      if (words[0] === 'flow') out.push({ file, command: words[1], flags: words.filter((word) => word.startsWith('--')), text: words.join(' ') });
-      else if (words[0] === 'sh' && words[1] === '-c') out.push(...commandsInScript(words.slice(2).join('\n'), file));
+    const image = get('image');
+    if (isScalar(image) && String(image.value).startsWith('flow:')) {
+      const command = wordsOf(get('command'));
+      const args = wordsOf(get('args'));
+      const shell = command.indexOf('sh');
+      if (!command.length) out.push({ file, command: args[0], flags: args.filter((word) => word.startsWith('--')), text: args.join(' ') });
+      else if (shell !== -1 && command[shell + 1] === '-c') out.push(...commandsInScript([...command.slice(shell + 2), ...args].join('\n'), file));
+      else assert.fail(`${file}: a container of ${String(image.value)} runs ${command.join(' ')}, which this test cannot read`);
     }
     const run = get('run');
     if (isScalar(run) && typeof run.value === 'string') out.push(...commandsInScript(run.value, file));
@@ -87,6 +100,11 @@ describe('deploy/', () => {
       for (const flag of flags) assert.match(options, new RegExp(`(^|\\s|, )${flag}\\b`, 'm'), `${file}: flow ${command} has no ${flag} (${text})`);
       used.get(file)!.add(`${command} ${flags.join(' ')}`);
     }
+    // What the manifests take for granted about the image: its entrypoint is flow, at this path, under tini.
+    const dockerfile = readFileSync(join(deploy, 'Dockerfile'), 'utf8');
+    assert.match(dockerfile, /^ENTRYPOINT \["\/usr\/bin\/tini", "--", "node", "\/opt\/flow\/bin\/flow\.js"\]$/m);
+    assert.match(dockerfile, /^USER flow$/m);
+    assert.match(dockerfile, /--uid 10001\b/);
     const uses = (file: string) => [...used.get(file)!].join('\n');
     assert.match(uses('k8s/indexed-job.yaml'), /^run .*--shard/m);
     assert.match(uses('k8s/indexed-job.yaml'), /^resume/m);

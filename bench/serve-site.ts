@@ -3,7 +3,7 @@
  * a process of its own, so that no worker's memory or CPU holds it. Prints the address on the
  * first line of stdout and serves until killed.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStaticServer } from '../src/serve/static.js';
@@ -13,3 +13,7 @@ const dir = mkdtempSync(join(tmpdir(), 'flow-bench-site-'));
 writeSite(dir, Number(process.env.BENCH_PAGES ?? 500));
 const server = await startStaticServer(dir, { quiet: true });
 process.stdout.write(`${server.url}\n`);
+process.on('SIGTERM', () => {
+  rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+});

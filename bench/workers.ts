@@ -6,7 +6,7 @@
  * commands it ran per page (INFO commandstats). The merged dataset must hold every page once.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -83,6 +83,7 @@ try {
   client.disconnect();
   await redis.stop();
   site.close();
+  rmSync(out, { recursive: true, force: true });
 }
 
 const header = `\`npm run bench:workers\`: ${PAGES}-page generated site, crawl concurrency 2 per worker, ${new Date().toISOString().slice(0, 10)}, ${process.platform} ${process.arch}, ${cpus().length} cores, Node ${process.version}, ${browser ? browserVersion(browser.path) : 'no browser found'}.`;

@@ -9,6 +9,7 @@ import { initCommand } from './commands/init.js';
 import { schemaCommand } from './commands/schema.js';
 import { policyShowCommand } from './commands/policy.js';
 import { compareCommand, reportCommand } from './commands/report.js';
+import { mergeCommand } from './commands/merge.js';
 import { installBrowserCommand } from './commands/install-browser.js';
 import { EXIT } from './exit-codes.js';
 
@@ -44,8 +45,19 @@ program
   .option('--env-file <file>', 'read environment variables (env: and secrets:) from a file of NAME=value lines; the real environment wins')
   .option('--quiet', 'print only problems and the final summary')
   .addOption(new Option('--json', 'print machine-readable events, one JSON object per line').conflicts('quiet'))
+  .option('--shard <i/N>', 'do shard i of N of the items of the workflow\'s loops and crawls (those not inside another loop\'s item) (auto: FLOW_SHARD_INDEX or JOB_COMPLETION_INDEX, and FLOW_SHARD_COUNT); join the shards with flow merge')
+  .addOption(new Option('--queue <url>', 'be one of many workers sharing the items of the workflow\'s loops and crawls through Redis: redis://HOST:PORT/DB[?name=NAME&lease=30s]').conflicts('shard'))
   .action(async (file: string, options) => {
     process.exitCode = await runCommand(file, options);
+  });
+
+program
+  .command('merge')
+  .description('join the run folders of the shards of a run (--shard), or of the workers of a queue (--queue), into one: dataset, journal, run.json and report')
+  .argument('<runs...>', 'the run folders, one per shard or worker')
+  .requiredOption('--out <dir>', 'the folder of the merged run (one that holds a run is refused)')
+  .action((runs: string[], options: { out: string }) => {
+    process.exitCode = mergeCommand(runs, options);
   });
 
 program

@@ -27,6 +27,8 @@ export type JournalEntry =
   | PageReopenedEntry
   | NoteEntry
   | SectionEntry
+  | LeaseEntry
+  | MergeEntry
   | RunEndEntry;
 
 /** A step of the workflow as the journal names it: enough to label the report without the workflow file. */
@@ -41,7 +43,10 @@ export interface RunArgs {
   policyFile?: string;
   policyFlags?: Record<string, { value: unknown; flag: string }>;
   headed?: boolean;
+  /** `i/N`: this run is shard i of N (`--shard`). */
   shard?: string;
+  /** This run is one worker of a queue shared through Redis (`--queue`); the address without its password. */
+  queue?: { url: string; name: string; worker: string };
 }
 
 export interface RunStartEntry {
@@ -107,6 +112,8 @@ export interface ItemStartEntry {
   index: number;
   key: string;
   attempt: number;
+  /** The queue lease the item runs under (a worker and attempt), when it was taken from a shared queue. */
+  lease?: string;
 }
 
 /** Records a commit wrote: how many, and how many had each field filled, per step. */
@@ -133,6 +140,35 @@ export interface ItemEndEntry {
   duplicates?: number;
   visited: number;
   error?: string;
+  lease?: string;
+}
+
+/**
+ * What the shared queue said when a worker completed an item it had committed: won (its lease
+ * was still its own) or lost (it ran out and another worker took the item). `flow merge` keeps
+ * the records of the attempt that won.
+ */
+export interface LeaseEntry {
+  type: 'lease';
+  t: number;
+  item: string;
+  token: string;
+  attempt: number;
+  verdict: 'won' | 'lost';
+}
+
+/** The merged journal's summary of the merge: what each part gave and what the merged dataset holds. */
+export interface MergeEntry {
+  type: 'merge';
+  t: number;
+  mode: 'shard' | 'queue';
+  parts: Array<{ label: string; runDir: string; status: string; commits: number; kept: number }>;
+  /** Records in the merged dataset, items kept, and commits left out as another part's copy of the same item. */
+  records: number;
+  itemsDone: number;
+  itemsFailed: number;
+  duplicates: number;
+  offset: number;
 }
 
 /** Records written outside any loop item, at once; `unit` names the step and its ordinal so a resumed run does not write them again. */
@@ -253,7 +289,7 @@ export function journalSchema(): JsonSchema {
     $id: JOURNAL_SCHEMA_ID,
     title: 'flow run journal entry',
     description:
-      'One line of RUN_DIR/journal.jsonl: the append-only record of a run, from which run.json, the report and --resume are derived. A last line cut short (by a power cut or kill -9) is ignored when the journal is read.',
+      'One line of RUN_DIR/journal.jsonl: the append-only record of a run, from which run.json, the report and --resume are derived. A last line cut short (by a power cut or kill -9) is ignored when the journal is read. In the journal of a merged run (flow merge) every line replayed from the journal of a shard or worker has a part field naming it (shard 2/3, worker host-123), its t on the clock of the merged run.',
     oneOf: [
       entry(
         'run-start',
@@ -292,7 +328,7 @@ export function journalSchema(): JsonSchema {
             },
           },
           policy: { type: 'object', required: ['name', 'version', 'settings'], description: 'The effective memory policy, with where each setting came from.' },
-          args: { type: 'object', required: ['vars'], properties: { vars: { type: 'object', additionalProperties: { type: 'string' } }, policyFile: { type: 'string' }, policyFlags: { type: 'object' }, headed: { type: 'boolean' }, shard: { type: 'string' } } },
+          args: { type: 'object', required: ['vars'], properties: { vars: { type: 'object', additionalProperties: { type: 'string' } }, policyFile: { type: 'string' }, policyFlags: { type: 'object' }, headed: { type: 'boolean' }, shard: { type: 'string', description: 'i/N: shard i of N.' }, queue: { type: 'object', required: ['url', 'name', 'worker'], description: 'A worker of a shared Redis queue: its address without the password, the queue name, this worker.' } } },
           output: { type: 'object', required: ['dataset', 'format'], properties: { dataset: { type: 'string' }, format: { enum: ['jsonl', 'json', 'csv'] } } },
         },
         ['at', 'flowVersion', 'runId', 'runDir', 'workflow', 'policy', 'args', 'output'],
@@ -344,13 +380,13 @@ export function journalSchema(): JsonSchema {
       entry(
         'item-start',
         'A loop item started (again, after a crash, when attempt > 1).',
-        { loop: { type: 'string' }, item: { type: 'string', description: 'The item path: unique in the run.' }, index: { type: 'integer', minimum: 0 }, key: { type: 'string', description: 'A stable key of the item: a hash of its value.' }, attempt: { type: 'integer', minimum: 1 } },
+        { loop: { type: 'string' }, item: { type: 'string', description: 'The item path: unique in the run.' }, index: { type: 'integer', minimum: 0 }, key: { type: 'string', description: 'A stable key of the item: a hash of its value.' }, attempt: { type: 'integer', minimum: 1 }, lease: { type: 'string', description: 'The shared-queue lease the item runs under.' } },
         ['loop', 'item', 'index', 'key', 'attempt'],
       ),
       entry(
         'item-end',
         "A loop item finished; its records were written to the dataset just before. A resumed run skips items that have one with status done.",
-        { loop: { type: 'string' }, item: { type: 'string' }, index: { type: 'integer' }, key: { type: 'string' }, status: { enum: ['done', 'failed'] }, attempts: { type: 'integer', minimum: 1 }, visited: { type: 'integer', minimum: 0 }, error: { type: 'string' }, ...commit },
+        { loop: { type: 'string' }, item: { type: 'string' }, index: { type: 'integer' }, key: { type: 'string' }, status: { enum: ['done', 'failed'] }, attempts: { type: 'integer', minimum: 1 }, visited: { type: 'integer', minimum: 0 }, error: { type: 'string' }, lease: { type: 'string' }, ...commit },
         ['loop', 'item', 'index', 'key', 'status', 'attempts', 'records', 'count', 'offset', 'fields', 'visited'],
       ),
       entry('records', 'Records written outside any loop item.', { unit: { type: 'string', description: 'The step and ordinal that wrote them.' }, ...commit }, ['unit', 'records', 'count', 'offset', 'fields']),
@@ -375,6 +411,26 @@ export function journalSchema(): JsonSchema {
           },
         },
         ['step', 'section'],
+      ),
+      entry(
+        'lease',
+        "A shared queue's verdict on an item this worker committed: won, or lost to a worker that took it after this one's lease ran out. flow merge keeps the winner's records.",
+        { item: { type: 'string' }, token: { type: 'string' }, attempt: { type: 'integer', minimum: 1 }, verdict: { enum: ['won', 'lost'] } },
+        ['item', 'token', 'attempt', 'verdict'],
+      ),
+      entry(
+        'merge',
+        'Written by flow merge, after the lines replayed from each part (each with a part field naming its shard or worker): what each part gave and what the merged dataset holds.',
+        {
+          mode: { enum: ['shard', 'queue'] },
+          parts: { type: 'array', items: { type: 'object', required: ['label', 'runDir', 'status', 'commits', 'kept'] } },
+          records: { type: 'integer', minimum: 0 },
+          itemsDone: { type: 'integer', minimum: 0 },
+          itemsFailed: { type: 'integer', minimum: 0 },
+          duplicates: { type: 'integer', minimum: 0, description: "Commits left out: another part's copy of the same item (a worker died after committing, or finished after losing its lease)." },
+          offset: { type: 'integer', minimum: 0 },
+        },
+        ['mode', 'parts', 'records', 'itemsDone', 'itemsFailed', 'duplicates', 'offset'],
       ),
       entry('log', 'Something the run said (an item that failed and was passed over, ...).', { message: { type: 'string' }, step: { type: 'string' } }, ['message']),
       entry('page-reopened', 'A page flow had closed (at the page limit, by a memory action or a recycle) was opened again at its last URL, for a step that reads or acts on it.', { step: { type: 'string' }, url: { type: 'string' }, reason: { type: 'string' } }, ['step', 'url', 'reason']),

@@ -3,7 +3,8 @@ import { RunSeries } from '../memory/run-stats.js';
 import type { MemorySample } from '../memory/types.js';
 import { minMaxIndices } from '../report/downsample.js';
 import type { RunEvent, RunRecord, RunSegment, StepFailure, StepRecord } from '../runner/run-record.js';
-import type { FieldTally, JournalEntry, RunStartEntry } from './entries.js';
+import type { FieldTally, JournalEntry, MergeEntry, RunStartEntry } from './entries.js';
+import { combineParts } from './parts.js';
 import { readJournal, type JournalRead } from './read.js';
 
 /** Samples the report keeps for its charts: thinned to this many, peaks and dips kept, as the journal is read. */
@@ -25,8 +26,24 @@ export interface ReduceOptions {
  */
 export function reduceJournal(entries: Iterable<JournalEntry>, read: JournalRead = { damagedLines: 0, tornLastLine: false }, options: ReduceOptions = {}): RunRecord {
   const reducer = new RunReducer();
-  for (const entry of entries) reducer.apply(entry);
-  return reducer.result(read, options.isAlive ?? processIsFlow);
+  // A merged journal replays each part's lines, named by a part field: each part is reduced on its own.
+  const parts = new Map<string, RunReducer>();
+  let merge: MergeEntry | undefined;
+  for (const entry of entries) {
+    const part = (entry as { part?: unknown }).part;
+    if (typeof part === 'string') {
+      let sub = parts.get(part);
+      if (!sub) parts.set(part, (sub = new RunReducer()));
+      sub.apply(entry);
+      continue;
+    }
+    if (entry.type === 'merge') merge = entry;
+    reducer.apply(entry);
+  }
+  const isAlive = options.isAlive ?? processIsFlow;
+  const record = reducer.result(read, isAlive);
+  if (!merge) return record;
+  return combineParts(record, [...parts].map(([label, sub]) => ({ label, record: sub.result({ damagedLines: 0, tornLastLine: false }, isAlive) })), merge);
 }
 
 export function reduceJournalFile(path: string, options: ReduceOptions = {}): RunRecord {
@@ -177,6 +194,8 @@ class RunReducer {
         return;
       case 'log':
       case 'note':
+      case 'lease':
+      case 'merge':
         return;
       case 'run-end':
         this.end = entry;

@@ -12,6 +12,7 @@ export function writeRunSummary(record: RunRecord, runDir: string): string {
   const path = join(runDir, SUMMARY_FILE);
   const temporary = `${path}.tmp`;
   const { samples: _samples, ...summary } = record;
+  if (record.parts) summary.parts = record.parts.map(({ label, record: { samples: _partSamples, ...part } }) => ({ label, record: { ...part, samples: [] } }));
   try {
     writeFileSync(temporary, JSON.stringify(summary));
     renameSync(temporary, path);

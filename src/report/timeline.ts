@@ -19,7 +19,7 @@ export function stepTitles(record: RunRecord): StepTitles {
 }
 
 /** The memory timeline in one measure: a stacked area per process kind, the total on top, markers above. */
-export function timelineChart(record: RunRecord, measure: Measure, steps: StepTitles): { view: ChartView; data: ChartData; kinds: string[] } | undefined {
+export function timelineChart(record: RunRecord, measure: Measure, steps: StepTitles, id = `timeline-${measure}`): { view: ChartView; data: ChartData; kinds: string[] } | undefined {
   const withTotal = record.samples.filter((sample) => sampleTotal(sample, measure) !== undefined);
   if (!withTotal.length) return undefined;
   const unit = `MB ${measureName(measure)}`;
@@ -30,7 +30,7 @@ export function timelineChart(record: RunRecord, measure: Measure, steps: StepTi
   const extra: Series[] = [{ label: 'pages open', cls: 'pages', unit: '', values: kept.map((sample) => sample.pagesOpen) }];
   const primary = measure === primaryMeasure(record);
   const { view, data } = layoutChart({
-    id: `timeline-${measure}`,
+    id,
     xAxis: 'time',
     yLabel: unit,
     description: `Memory of flow and the browser over time in MB ${measureName(measure)}, stacked by process type`,

@@ -27,6 +27,20 @@ export interface ReportView {
   sections: SectionView[];
   policy: PolicyView;
   blocked: { type: string; count: number }[];
+  /** A merged run: each shard or worker with its own memory timeline (they ran on machines of their own). */
+  parts: { mode: string; rows: PartView[]; duplicates: number } | null;
+}
+
+interface PartView {
+  label: string;
+  status: string;
+  itemsDone: number;
+  records: number;
+  pagesVisited: number;
+  durationMs: number;
+  peakMb: number | null;
+  pagesPerSecond: number | null;
+  chart: ChartView | null;
 }
 
 /** A control step's figures (a crawl's): counts, a rate, bars with their width in percent, a list. */
@@ -78,7 +92,8 @@ export interface ReportViewOptions {
 export function reportView(record: RunRecord, options: ReportViewOptions): { view: ReportView; chartData: unknown } {
   const base = dirname(record.workflow.file);
   const measure = primaryMeasure(record);
-  const unit = primaryUnit(record);
+  // A merged run measured nothing itself: its parts did.
+  const unit = primaryUnit(record.parts?.[0]?.record ?? record);
   const titles = stepTitles(record);
   const charts: Record<string, ChartData> = {};
 
@@ -195,6 +210,18 @@ export function reportView(record: RunRecord, options: ReportViewOptions): { vie
     blocked: Object.entries(record.counts.requestsBlocked)
       .map(([type, count]) => ({ type, count }))
       .sort((a, b) => b.count - a.count),
+    parts: record.parts
+      ? {
+          mode: record.merge?.mode === 'queue' ? 'Workers' : 'Shards',
+          duplicates: record.merge?.duplicates ?? 0,
+          rows: record.parts.map(({ label, record: part }, i) => {
+            // One time axis for all: the merged run's, so the parts' timelines line up.
+            const chart = timelineChart({ ...part, run: { ...part.run, durationMs: record.run.durationMs } }, primaryMeasure(part), stepTitles(part), `part-${i}`);
+            if (chart) charts[chart.view.id] = chart.data;
+            return { label, status: part.run.status, itemsDone: part.counts.itemsDone, records: part.counts.records, pagesVisited: part.counts.pagesVisited, durationMs: part.run.durationMs ?? 0, peakMb: part.stats?.total.maxMb ?? null, pagesPerSecond: part.stats?.pagesPerSecond ?? null, chart: chart?.view ?? null };
+          }),
+        }
+      : null,
   };
   return { view, chartData: { charts, stepTitles: titles.titles } };
 }

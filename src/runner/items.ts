@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { BrowserSession } from '../browser/session.js';
 import type { FieldTally } from '../journal/entries.js';
 import type { JournalWriter } from '../journal/writer.js';
+import type { Lease } from '../distribute/types.js';
 import type { DatasetWriter } from '../output/dataset.js';
 import { HashSet64 } from '../steps/support/hash-set.js';
 import type { DatasetRecord, StepNode } from '../steps/types.js';
@@ -113,35 +114,57 @@ export class ItemLedger {
     return { path: `${parent.path}${parent.path ? '/' : ''}${this.services.shortId(loop)}:r${round}`, pending: parent.pending, emitted: new Map() };
   }
 
+  /** The loop's name in item paths and in a shared queue: its position in the workflow, the same on every machine. */
+  shortId(step: StepNode): string {
+    return this.services.shortId(step);
+  }
+
   /**
    * Runs one item of a loop: journaled, skipped when a resumed run had finished it, tried
    * again when the browser or its page crashed during it, its records written when it ends.
+   * An item taken from a shared queue comes with its lease: completed in the queue once the
+   * records are committed here, and the queue's verdict (won, or lost to another worker that
+   * took the item after this one's lease ran out) journaled, for `flow merge` to keep one.
    */
-  async runItem(parent: ItemFrame, loop: StepNode, index: number, key: string, run: (frame: ItemFrame) => Promise<void>): Promise<'done' | 'skipped'> {
+  async runItem(parent: ItemFrame, loop: StepNode, index: number, key: string, run: (frame: ItemFrame) => Promise<void>, lease?: Lease): Promise<'done' | 'skipped'> {
     const { journal, session, settings, signal } = this.services;
     const item = `${parent.path}${parent.path ? '/' : ''}${this.services.shortId(loop)}:${key}`;
     if (this.services.resume?.finished.has(item)) return 'skipped';
+    const token = lease && { lease: lease.token };
     for (let attempt = 1; ; attempt++) {
       const crashes = session.crashCount;
-      journal.append({ type: 'item-start', loop: loop.id, item, index, key, attempt });
+      journal.append({ type: 'item-start', loop: loop.id, item, index, key, attempt, ...token });
       const frame: ItemFrame = { path: item, pending: { records: [] }, emitted: new Map() };
       try {
         await run(frame);
       } catch (error) {
-        if (error instanceof InterruptedError || signal.aborted) throw signal.reason ?? error;
+        if (error instanceof InterruptedError || signal.aborted) {
+          await lease?.release().catch(() => undefined);
+          throw signal.reason ?? error;
+        }
         const crashed = await session.crashedSince(crashes);
         if (crashed && attempt <= settings.itemRetries) {
           this.services.events.emit('log', { message: `item ${index + 1} is tried again (attempt ${attempt + 1} of ${settings.itemRetries + 1}): the ${crashed} crashed while it ran` });
           continue;
         }
         const message = plainMessage(error);
-        this.commit(frame, (written) => ({ type: 'item-end', loop: loop.id, item, index, key, status: 'failed', attempts: attempt, ...written, records: 0, visited: session.visited, error: message }), false);
+        this.commit(frame, (written) => ({ type: 'item-end', loop: loop.id, item, index, key, status: 'failed', attempts: attempt, ...written, records: 0, visited: session.visited, error: message, ...token }), false);
+        await this.completeLease(item, lease);
         throw error;
       }
-      this.commit(frame, (written) => ({ type: 'item-end', loop: loop.id, item, index, key, status: 'done', attempts: attempt, ...written, visited: session.visited }), true);
+      this.commit(frame, (written) => ({ type: 'item-end', loop: loop.id, item, index, key, status: 'done', attempts: attempt, ...written, visited: session.visited, ...token }), true);
+      await this.completeLease(item, lease);
       session.snapshotStorage();
       return 'done';
     }
+  }
+
+  /** After the commit, never before: a worker that dies in between left records the queue never counted, and merge keeps one copy. */
+  private async completeLease(item: string, lease: Lease | undefined): Promise<void> {
+    if (!lease) return;
+    const verdict = await lease.complete();
+    this.services.journal.commit({ type: 'lease', item, token: lease.token, attempt: lease.attempt, verdict });
+    if (verdict === 'lost') this.services.events.emit('log', { message: `item ${lease.index + 1} was finished here after its lease ran out and another worker took it: the merge keeps the other worker's records` });
   }
 
   /** Keeps a control step's state in the journal, durable with the next commit. */

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { BrowserSession } from '../browser/session.js';
+import { ALONE, type Distribution, type ItemShare } from '../distribute/types.js';
 import { stepModule } from '../steps/registry.js';
 import type { StepContext, StepModule, StepNode } from '../steps/types.js';
 import { checkComputedParam } from './computed-params.js';
@@ -23,6 +24,8 @@ export interface RunServices {
   masker: SecretMasker;
   runDir: string;
   signal: AbortSignal;
+  /** How loops at the top of the workflow share their items with other flow processes. */
+  distribution: Distribution;
   loadSteps(file: string): Promise<{ steps: StepNode[]; params: string[] }>;
   onFailure(failure: StepFailure): void;
 }
@@ -151,6 +154,7 @@ export class Lane {
     const stepDir = dirname(resolve(step.loc.file));
     /** Occurrences of each item key in this loop run: a list may hold the same value twice. */
     const keys = new Map<string, number>();
+    const servedUrl = () => (scope.get('serve') as { url?: string } | undefined)?.url;
     return {
       page: async () => {
         if (leased.page && session.isOpen(leased.page)) return leased.page;
@@ -178,13 +182,17 @@ export class Lane {
       set: (name, value) => scope.set(name, value),
       evaluate: (value, extra) => this.evaluate(value, scope, extra),
       emit: async (record, options) => items.emit(scope.frame, step, record, options?.unique),
-      item: async (index, value, run) => {
-        const base = itemKey(value, (scope.get('serve') as { url?: string } | undefined)?.url);
-        const seen = keys.get(base) ?? 0;
-        keys.set(base, seen + 1);
-        const key = seen ? `${base}~${seen}` : base;
-        return items.runItem(scope.frame, step, index, key, (frame) => run(this.context(step, scope.child({}, frame), timeoutMs, leased)));
+      item: async (index, value, run, lease) => {
+        let key = lease?.key;
+        if (!key) {
+          const base = itemKey(value, servedUrl());
+          const seen = keys.get(base) ?? 0;
+          keys.set(base, seen + 1);
+          key = seen ? `${base}~${seen}` : base;
+        }
+        return items.runItem(scope.frame, step, index, key, (frame) => run(this.context(step, scope.child({}, frame), timeoutMs, leased)), lease);
       },
+      share: (options) => this.share(step, scope, options?.limit),
       note: (kind, data) => items.note(scope.frame, step, kind, data),
       notes: () => items.notes(scope.frame, step),
       round: (index, run) => run(this.context(step, scope.child({}, items.roundFrame(scope.frame, step, index)), timeoutMs, leased)),
@@ -217,6 +225,37 @@ export class Lane {
       progress: (done, total) => events.emit('loop-progress', { step, done, total }),
       report: (section) => events.emit('section', { step, section: masker.maskDeep(section) }),
       signal,
+    };
+  }
+
+  /**
+   * Only loops outside any loop item are shared: a loop inside an item is done whole by whoever
+   * does the item. Rounds of a sequential loop (paginate, repeat) run on every process alike, so
+   * a loop in a round is shared, round by round: its name says which round.
+   */
+  private share(step: StepNode, scope: Scope, limit: number | undefined): ItemShare {
+    const { frame } = scope;
+    const name = `${frame.path ? `${frame.path}/` : ''}${this.services.items.shortId(step)}`;
+    const work = frame.pending ? ALONE : this.services.distribution.forLoop(name, limit);
+    const keyOf = (value: unknown) => itemKey(value, (scope.get('serve') as { url?: string } | undefined)?.url);
+    const queue = work.queue;
+    return {
+      owns: (value) => work.owns(keyOf(value)),
+      queue: queue && {
+        // Keys as item() makes them: a value that comes again in one list gets ~1, ~2, ...
+        offer: (entries) => {
+          const seen = new Map<string, number>();
+          return queue.offer(
+            entries.map(({ value, data }) => {
+              const base = keyOf(value);
+              const n = seen.get(base) ?? 0;
+              seen.set(base, n + 1);
+              return { key: n ? `${base}~${n}` : base, data };
+            }),
+          );
+        },
+        take: () => queue.take(),
+      },
     };
   }
 

@@ -68,6 +68,10 @@ export interface RunRecord {
   journalCostMs: number;
   /** Journal lines that could not be read (damaged), and whether its last line was cut short. */
   journal: { entries: number; damagedLines: number; tornLastLine: boolean };
+  /** A merged run (flow merge): each shard or worker as its own journal tells it, times on the merged run's clock. */
+  parts?: Array<{ label: string; record: RunRecord }>;
+  /** A merged run: how it was merged. */
+  merge?: { mode: 'shard' | 'queue'; duplicates: number };
 }
 
 /** `killed`: the journal has no end and no flow process is working on it (kill -9, a power cut). */

@@ -7,6 +7,9 @@ import { BrowserStartError } from '../browser/find-errors.js';
 import { startBrowser, type BrowserHandle } from '../browser/launch.js';
 import { BrowserKeptCrashingError, BrowserSession } from '../browser/session.js';
 import { EXIT, type ExitCode } from '../cli/exit-codes.js';
+import { redisDistribution, type QueueSpec } from '../distribute/redis.js';
+import { parseShard, shardDistribution, shardLabel, type ShardSpec } from '../distribute/shard.js';
+import { ALONE_DISTRIBUTION, type Distribution } from '../distribute/types.js';
 import type { RunArgs } from '../journal/entries.js';
 import { reduceJournalFile } from '../journal/reduce.js';
 import { journalPath, journalSteps, readResumePoint, resumeProblems, workflowShapeHash, type ResumePoint } from '../journal/resume.js';
@@ -54,6 +57,10 @@ export interface RunOptions {
   /** Policy settings from command-line flags: dotted setting path → value and flag. */
   policyFlags?: PolicyInputs['flags'];
   headed?: boolean;
+  /** Do this shard's share of the items of loops outside any loop item (`--shard i/N`). */
+  shard?: ShardSpec;
+  /** Be one of many workers sharing the items of loops outside any loop item through this Redis (`--queue`). */
+  queue?: QueueSpec;
   /** Stops the run cleanly when aborted (Ctrl-C). */
   signal?: AbortSignal;
   /** Where the run reports what it does; the progress view listens here. */
@@ -83,7 +90,13 @@ export interface RunResult {
 /** Validates, then runs a workflow file (or resumes a run of it). Invalid input throws InputError before any browser starts. */
 export async function runWorkflowFile(path: string, options: RunOptions = {}): Promise<RunResult> {
   const point = options.resume ? readResumePoint(resolve(options.resume)) : undefined;
-  const args = point ? resumedArgs(point.start.args, options) : { vars: options.vars ?? {}, policyFile: options.policyFile && resolve(options.policyFile), policyFlags: options.policyFlags, headed: options.headed };
+  if (point?.start.args.queue) {
+    throw new InputError([{ file: shownPath(options.resume!), message: 'this run is a worker of a shared queue: its unfinished items went back to the queue when its leases ran out, so there is nothing to resume here', hint: `start another worker instead: flow run ${shownPath(point.start.workflow.file)} --queue ${point.start.args.queue.url}` }]);
+  }
+  if (point && (options.shard || options.queue)) throw new InputError([{ file: 'command line', message: '--resume continues a run as it started: --shard and --queue cannot change it', hint: 'leave --shard and --queue out' }]);
+  const args: RunArgs = point
+    ? resumedArgs(point.start.args, options)
+    : { vars: options.vars ?? {}, policyFile: options.policyFile && resolve(options.policyFile), policyFlags: options.policyFlags, headed: options.headed, ...(options.shard && { shard: shardLabel(options.shard) }) };
   const workflow = loadWorkflow(path);
   const env = options.env ?? process.env;
   const masker = options.masker ?? new SecretMasker();
@@ -109,19 +122,32 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     throw new BrowserNotFoundError('no Chrome or Chromium found on this machine', browserInstallHelp());
   }
 
+  const controller = new AbortController();
+  const forward = () => controller.abort(new InterruptedError(String(options.signal?.reason ?? 'SIGINT')));
+  if (options.signal?.aborted) forward();
+  options.signal?.addEventListener('abort', forward, { once: true });
+  const events = options.events ?? new RunEvents();
+
+  const identity = createHash('sha256').update(JSON.stringify({ steps: steps.map((step) => step.hash), shape })).digest('hex');
+  let distribution: Distribution = args.shard ? shardDistribution(parseShard(args.shard)) : ALONE_DISTRIBUTION;
+  if (options.queue) {
+    if (options.queue.password) masker.add(options.queue.password);
+    distribution = await redisDistribution({ spec: options.queue, defaultName: `${slug(workflow.name)}-${identity.slice(0, 8)}`, identity, signal: controller.signal, log: (message) => events.emit('log', { message }) });
+    args.queue = { url: options.queue.shown, name: options.queue.name ?? `${slug(workflow.name)}-${identity.slice(0, 8)}`, worker: distribution.worker ?? '' };
+  }
+
   const now = new Date();
   const startedAt = point ? new Date(point.start.at) : now;
   const runDir = point ? resolve(options.resume!) : resolve(options.outDir ?? join('runs', `${stamp(startedAt)}-${slug(workflow.name)}`));
   const datasetFile = join(runDir, workflow.output.path);
   if (point?.end?.status === 'passed') return finishedAlready(point, runDir, datasetFile);
-  if (!point) prepareRunFolder(runDir, datasetFile, options.overwrite ?? false);
-  const events = options.events ?? new RunEvents();
+  try {
+    if (!point) prepareRunFolder(runDir, datasetFile, options.overwrite ?? false);
+  } catch (error) {
+    await distribution.close();
+    throw error;
+  }
   options.onStart?.({ workflow, policy, runDir, resumed: Boolean(point) });
-
-  const controller = new AbortController();
-  const forward = () => controller.abort(new InterruptedError(String(options.signal?.reason ?? 'SIGINT')));
-  if (options.signal?.aborted) forward();
-  options.signal?.addEventListener('abort', forward, { once: true });
 
   // The run's clock goes on across resumes: the time flow was not running shows as a gap.
   const clockOffset = now.getTime() - startedAt.getTime();
@@ -152,6 +178,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
   let snapshots: SnapshotWatch | undefined;
   const dataset = openDataset(datasetFile, workflow.output.format, { mask: (text) => masker.mask(text), resume: point?.dataset, columns: datasetColumns(workflow) });
   const recorder = new RunRecorder(journal, events, () => sampler?.latest, () => sampler?.costMs ?? 0, () => ({ open: session?.pagesOpen ?? 0, visited: session?.visited ?? point?.visited ?? 0 }));
+  if (distribution !== ALONE_DISTRIBUTION) events.emit('log', { message: `this run is ${distribution.label}: its folder is one part of the run, for flow merge` });
 
   let status: Exclude<RunStatus, 'running' | 'killed'> = 'passed';
   let exitCode: ExitCode = EXIT.ok;
@@ -233,6 +260,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
       masker,
       runDir,
       signal: controller.signal,
+      distribution,
       loadSteps: async (file) => {
         try {
           const included = loadWorkflow(file);
@@ -269,6 +297,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     await session?.close();
     if (!session) await handle?.close();
     await server?.close();
+    await distribution.close();
   }
   try {
     dataset.close();

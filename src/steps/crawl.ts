@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import type { ItemShare, Lease } from '../distribute/types.js';
 import { durationSchema, orExpression, stepsRef, type JsonSchema } from '../runner/json-schema.js';
 import { parseDuration } from '../runner/duration.js';
 import { Frontier } from './support/crawl/frontier.js';
@@ -20,6 +21,8 @@ import { defineStep, type StepContext, type StepNode, type StepSection } from '.
 const DEFAULT_MAX_FAILED = '10%';
 /** Failed pages named again in the closing summary and the report; each was logged when it failed. */
 const FAILED_LISTED = 20;
+/** A page to visit; taken from a queue shared with other workers, it comes with its lease. */
+type Entry = QueuedUrl & { lease?: Lease };
 /** The live view and the journal get the crawl's figures at most this often (and at its end). */
 const SECTION_EVERY_MS = 1000;
 
@@ -144,6 +147,8 @@ class Crawl {
   private inFlight = 0;
   private wake: (() => void) | undefined;
   private stop = false;
+  /** Alone, or a shard (every shard loads every page for its links, and runs the steps on its own share), or a worker of a shared queue. */
+  private readonly share: ItemShare;
 
   private constructor(
     private readonly params: CrawlParams,
@@ -152,6 +157,7 @@ class Crawl {
   ) {
     this.pacer = new HostPacer(params.delay === undefined ? 0 : parseDuration(params.delay));
     this.urls = portableUrls((ctx.get('serve') as { url?: string } | undefined)?.url);
+    this.share = ctx.share({ limit: params.maxPages === undefined ? undefined : Number(params.maxPages) });
   }
 
   static async begin(params: CrawlParams, ctx: StepContext): Promise<Crawl> {
@@ -199,7 +205,7 @@ class Crawl {
       candidates.push(...pages);
     }
     const judged = await this.judge(candidates);
-    for (const url of judged.urls) this.frontier.enqueue(url, 0, -1);
+    await this.enqueue(judged.urls, 0);
     this.ctx.note('seeds', judged.urls.map(this.urls.save));
     this.noteBatch(-1, 0, { urls: [], left: judged.left });
     for (const file of judged.left['not-html'] ?? []) await this.recordFile(this.ctx, file, null, 0);
@@ -255,9 +261,10 @@ class Crawl {
     const maxPages = this.params.maxPages === undefined ? Infinity : Number(this.params.maxPages);
     for (;;) {
       if (this.stop || this.ctx.signal.aborted) return;
-      const entry = this.taken < maxPages ? this.frontier.next() : undefined;
+      const entry: Entry | undefined = this.share.queue ? await this.takeShared() : this.taken < maxPages ? this.frontier.next() : undefined;
       if (!entry) {
-        if (this.inFlight === 0) return this.wakeAll();
+        // A shared queue's take waits for other workers itself: nothing from it means the crawl is done.
+        if (this.share.queue || this.inFlight === 0) return this.wakeAll();
         await new Promise<void>((resolve) => (this.wake = chain(this.wake, resolve)));
         continue;
       }
@@ -281,8 +288,42 @@ class Crawl {
     wake?.();
   }
 
-  private async visit(lane: StepContext, entry: QueuedUrl, steps: StepNode[]): Promise<void> {
+  private async takeShared(): Promise<Entry | undefined> {
+    const lease = await this.share.queue!.take();
+    if (!lease) return undefined;
+    const { url, depth, referrer } = lease.data as { url: string; depth: number; referrer?: string };
+    return { index: lease.index, url: this.urls.load(url), depth, referrer: referrer && this.urls.load(referrer), lease };
+  }
+
+  /** New URLs to visit: into this crawl's frontier, or offered to the shared queue (where each is accepted once, whoever found it). */
+  private async enqueue(urls: string[], depth: number, from?: QueuedUrl): Promise<void> {
+    if (!this.share.queue) {
+      for (const url of urls) this.frontier.enqueue(url, depth, from ? from.index : -1);
+      return;
+    }
+    const referrer = from && this.urls.save(from.url);
+    const placed = await this.share.queue.offer(urls.map((url) => ({ value: this.urls.save(url), data: { url: this.urls.save(url), depth, referrer } })));
+    this.frontier.counts.queued += placed.filter((index) => index >= 0).length;
+  }
+
+  /** A page of another shard: loaded for its links only; that shard runs the steps on it and counts it. */
+  private async discover(lane: StepContext, entry: Entry): Promise<void> {
+    try {
+      const page = await lane.page();
+      const loaded = await loadPage(page, entry.url, { retries: Number(this.params.retries ?? 2), pacer: this.pacer, timeoutMs: lane.timeoutMs, signal: lane.signal, log: () => undefined });
+      if (!loaded.html) return;
+      const final = this.rules.normalise(loaded.finalUrl);
+      if (final) this.frontier.markSeen(final);
+      // Files it links to are recorded by the shard the page belongs to.
+      await this.queueLinks(lane, page, entry, final ?? entry.url, false);
+    } catch (error) {
+      if (this.ctx.signal.aborted) throw error;
+    }
+  }
+
+  private async visit(lane: StepContext, entry: Entry, steps: StepNode[]): Promise<void> {
     const { counts } = this.frontier;
+    if (!this.share.owns(this.urls.save(entry.url))) return this.discover(lane, entry);
     let html = true;
     try {
       const status = await lane.item(entry.index, this.urls.save(entry.url), async (inside) => {
@@ -297,7 +338,7 @@ class Crawl {
         if (final) this.frontier.markSeen(final);
         await this.queueLinks(inside, page, entry, final ?? entry.url);
         await inside.runBlock(steps, { url: entry.url, depth: entry.depth, referrer: entry.referrer ?? null });
-      });
+      }, entry.lease);
       if (status === 'skipped') this.resumedSkips++;
       if (html) {
         counts.visited++;
@@ -319,18 +360,18 @@ class Crawl {
    * one batch with the page's position, so a resume queues them again exactly as here. A page
    * done again after a resume replays its note: its links were judged (and counted) already.
    */
-  private async queueLinks(inside: StepContext, page: Page, entry: QueuedUrl, base: string): Promise<void> {
+  private async queueLinks(inside: StepContext, page: Page, entry: QueuedUrl, base: string, recordFiles = true): Promise<void> {
     const replayed = this.noted.get(entry.index);
     if (replayed) {
-      for (const file of replayed) await this.recordFile(inside, file, entry.url, entry.depth + 1);
+      if (recordFiles) for (const file of replayed) await this.recordFile(inside, file, entry.url, entry.depth + 1);
       return;
     }
     if (this.params.maxDepth !== undefined && entry.depth >= Number(this.params.maxDepth)) return;
     const follow = list(this.params.follow).join(', ') || 'a[href]';
     const judged = await this.judge(await pageLinks(page, follow), base);
-    for (const url of judged.urls) this.frontier.enqueue(url, entry.depth + 1, entry.index);
-    this.noteBatch(entry.index, entry.depth + 1, judged);
-    for (const file of judged.left['not-html'] ?? []) await this.recordFile(inside, file, entry.url, entry.depth + 1);
+    await this.enqueue(judged.urls, entry.depth + 1, entry);
+    if (!this.share.queue) this.noteBatch(entry.index, entry.depth + 1, judged);
+    if (recordFiles) for (const file of judged.left['not-html'] ?? []) await this.recordFile(inside, file, entry.url, entry.depth + 1);
   }
 
   private failed(url: string, error: unknown): void {

@@ -1,3 +1,4 @@
+import { listShare, type Pick } from '../distribute/items.js';
 import { orExpression, stepsRef } from '../runner/json-schema.js';
 import { readItemsFile } from './support/items-file.js';
 import { clip, variableNameSchema } from './support/names.js';
@@ -59,10 +60,11 @@ export default defineStep<ForEachParams>({
     const allowed = allowedFailures(params, items.length);
     let done = 0;
     let failed = 0;
+    const picks = await listShare(ctx.share(), items);
 
-    const runItem = async (lane: StepContext, i: number) => {
+    const runItem = async (lane: StepContext, { index: i, lease }: Pick) => {
       try {
-        await lane.item(i, items[i], (inside) => inside.runBlock(steps, { [as]: items[i], [index]: i }));
+        await lane.item(i, items[i], (inside) => inside.runBlock(steps, { [as]: items[i], [index]: i }), lease);
       } catch (error) {
         if (!params.continueOnError || ctx.signal.aborted) throw error;
         const message = error instanceof Error ? error.message : String(error);
@@ -70,16 +72,16 @@ export default defineStep<ForEachParams>({
         ctx.log(`item ${i + 1} of ${items.length} failed, going on: ${message}`);
         if (failed > allowed) throw new Error(`${failed} of ${items.length} items failed, more than the ${describeAllowed(params.maxFailed)} that maxFailed allows; the last: ${message}`);
       }
-      ctx.progress(++done, items.length);
+      ctx.progress(++done, picks.total);
     };
 
     const asked = Number(params.concurrency ?? 1);
     if (asked > ctx.maxPages) ctx.log(`running ${ctx.maxPages} items at a time, not ${asked}: the memory policy allows ${ctx.maxPages} pages`);
     if (asked <= 1) {
-      for (let i = 0; i < items.length; i++) await runItem(ctx, i);
+      for (let pick = await picks.next(); pick; pick = await picks.next()) await runItem(ctx, pick);
     } else {
       // Items given pages of their own keep them even one at a time: the current page stays where the steps after the loop expect it.
-      await inParallel(ctx, Math.max(1, Math.min(asked, ctx.maxPages, items.length)), items.length, runItem);
+      await inParallel(ctx, Math.max(1, Math.min(asked, ctx.maxPages, items.length)), picks.next, runItem);
     }
     if (failed) ctx.log(`${failed} of ${items.length} items failed`);
   },
@@ -112,16 +114,16 @@ async function itemsOf(params: ForEachParams, ctx: StepContext): Promise<unknown
  * Runs items in `lanes` pages at once: each lane takes the next item when it finishes one, and
  * keeps its page between items. After a failure no lane starts a new item; those running finish.
  */
-async function inParallel(ctx: StepContext, lanes: number, count: number, runItem: (lane: StepContext, i: number) => Promise<void>): Promise<void> {
-  let next = 0;
+async function inParallel(ctx: StepContext, lanes: number, next: () => Promise<Pick | undefined>, runItem: (lane: StepContext, pick: Pick) => Promise<void>): Promise<void> {
   let failed = false;
   const results = await Promise.allSettled(
     Array.from({ length: lanes }, () =>
       ctx.inNewLane(async (lane) => {
-        while (!failed && next < count) {
-          const i = next++;
+        while (!failed) {
+          const pick = await next();
+          if (!pick) return;
           try {
-            await runItem(lane, i);
+            await runItem(lane, pick);
           } catch (error) {
             failed = true;
             throw error;

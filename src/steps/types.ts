@@ -1,4 +1,5 @@
 import type { Page } from 'playwright-core';
+import type { ItemShare, Lease } from '../distribute/types.js';
 import type { JsonSchema } from '../runner/json-schema.js';
 import type { SourceLocation } from '../runner/source.js';
 
@@ -69,8 +70,16 @@ export interface StepContext {
    * Runs one independent item of a loop (`value` is the item, for its stable key): journaled,
    * skipped when a resumed run already finished it, tried again when the browser crashed
    * during it (the policy's recover.itemRetries). `run` gets the context inside the item.
+   * An item taken from `share().queue` passes its lease.
    */
-  item(index: number, value: unknown, run: (inside: StepContext) => Promise<void>): Promise<'done' | 'skipped'>;
+  item(index: number, value: unknown, run: (inside: StepContext) => Promise<void>, lease?: Lease): Promise<'done' | 'skipped'>;
+  /**
+   * How this loop's items are shared with other flow processes: alone (the default) it does
+   * them all; under `--shard` it does those `owns` says; under `--queue` it offers them to a
+   * queue shared with other workers and takes from it. Only loops outside any loop item are
+   * shared. `limit` caps how many items a queue hands out to all workers together.
+   */
+  share(options?: { limit?: number }): ItemShare;
   /**
    * Keeps state of a control step in the run's journal (a crawl's frontier), to pick up when
    * the run is resumed. Durable once the next item finishes; give only what a resume needs.

@@ -10,6 +10,8 @@ import { EXIT } from '../exit-codes.js';
 import { attachProgress, progressMode } from '../progress.js';
 import { shownOrigin } from '../../policy/show.js';
 import { policyFlags } from './flags.js';
+import { parseShard } from '../../distribute/shard.js';
+import { parseQueueUrl } from '../../distribute/redis.js';
 import { remoteBrowserNote } from '../../report/measure.js';
 import { environmentWith } from '../env-file.js';
 
@@ -24,11 +26,13 @@ export interface RunCommandOptions {
   headed?: boolean;
   quiet?: boolean;
   json?: boolean;
+  shard?: string;
+  queue?: string;
   envFile?: string;
 }
 
 /** `flow resume RUN_DIR`: the workflow is the one the run's journal names. */
-export async function resumeCommand(runDir: string, options: Omit<RunCommandOptions, 'var' | 'out' | 'policy' | 'maxPages' | 'block' | 'overwrite'>): Promise<number> {
+export async function resumeCommand(runDir: string, options: Omit<RunCommandOptions, 'var' | 'out' | 'policy' | 'maxPages' | 'block' | 'overwrite' | 'shard' | 'queue'>): Promise<number> {
   const point = readResumePoint(resolve(runDir));
   return runCommand(point.start.workflow.file, { ...options, var: [], resume: runDir });
 }
@@ -37,6 +41,8 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
   if (options.resume && (options.out || options.overwrite)) {
     throw new InputError([{ file: 'command line', message: '--resume continues the run in its own folder; it cannot go with --out or --overwrite', hint: 'leave --out and --overwrite out' }]);
   }
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  const queue = options.queue === undefined ? undefined : parseQueueUrl(options.queue);
   const controller = new AbortController();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -66,6 +72,8 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
         policyFile: options.policy,
         policyFlags: policyFlags(options),
         headed: options.headed,
+        shard,
+        queue,
         env: environmentWith(options.envFile),
         signal: controller.signal,
         events,

@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { MemoryStats } from '../memory/types.js';
 import type { RunEvent, RunRecord, StepRecord } from '../runner/run-record.js';
+import { describeAssertion, type MemoryAssertion } from '../memory/assertions.js';
 import type { ChartData, ChartView } from './chart.js';
 import { shownFile } from './format.js';
 import { KINDS, measureName, primaryMeasure, remoteBrowserNote, RSS_CAVEAT, sampleTotal } from './measure.js';
@@ -26,6 +27,7 @@ export interface ReportView {
   failures: Listed<RunRecord['failures'][number] & { where: string; screenshotHref: string | null; t: number | null }>;
   policy: PolicyView;
   blocked: { type: string; count: number }[];
+  assertions: (Omit<MemoryAssertion, 'measuredMb'> & { measuredMb: number | null; failed: boolean; where: string; text: string })[];
 }
 
 interface TimelineView {
@@ -164,6 +166,13 @@ export function reportView(record: RunRecord, options: ReportViewOptions): { vie
       })),
     ),
     policy: policyView(record.policy, base),
+    assertions: (record.assertions ?? []).map((assertion) => ({
+      ...assertion,
+      measuredMb: assertion.measuredMb ?? null,
+      failed: assertion.status === 'failed',
+      where: assertion.file ? `${shownFile(assertion.file, base)}:${assertion.line}` : assertion.settingAt,
+      text: describeAssertion(assertion),
+    })),
     blocked: Object.entries(record.counts.requestsBlocked)
       .map(([type, count]) => ({ type, count }))
       .sort((a, b) => b.count - a.count),

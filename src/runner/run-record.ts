@@ -1,3 +1,4 @@
+import type { MemoryAssertion } from '../memory/assertions.js';
 import type { MemorySample, MemoryStats } from '../memory/types.js';
 import type { EffectivePolicy } from '../policy/resolve.js';
 import type { MemoryAction } from '../policy/settings.js';
@@ -57,6 +58,8 @@ export interface RunRecord {
   samples: MemorySample[];
   stats?: RunStats;
   events: RunEvent[];
+  /** The policy's memory assertions (budgets, maxPeakMb, maxGrowthMbPer100Items), judged on the run; absent when it has none. */
+  assertions?: MemoryAssertion[];
   /** Time spent sampling memory, to report the sampler's overhead. */
   samplerCostMs: number;
   /** CPU time spent writing the journal. */
@@ -104,6 +107,8 @@ export interface StepRecord {
   emptyFields?: string[];
   maxPagesOpen: number;
   requestsBlocked: number;
+  /** Loops of 20 items or more: the least-squares slope of total memory at each item's end, after 10 warm-up items, per 100 items (MB). */
+  growthMbPer100Items?: number;
 }
 
 export interface StepFailure {

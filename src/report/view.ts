@@ -200,6 +200,8 @@ function actionRow(event: RunEvent): ActionRow[] {
       return [{ t: event.t, what: event.action, reason: event.reason, ...gain(event.beforeMb, event.afterMb), durationMs: event.durationMs ?? null, effect: event.effect }];
     case 'recycle':
       return [{ t: event.t, what: event.what === 'browser' ? 'browser restart' : 'context recycle', reason: event.reason, ...gain(event.beforeMb, event.afterMb), durationMs: event.durationMs, effect: '' }];
+    case 'budget':
+      return [{ t: event.t, what: event.what === 'budget' ? `memory budget ${Math.round(event.to)} MB` : event.from === undefined ? `concurrency at most ${event.to}` : `concurrency ${event.from} → ${event.to}`, reason: event.reason, beforeMb: event.totalMb ?? null, afterMb: null, freedMb: null, durationMs: null, effect: '' }];
     case 'gc':
       return [{ t: event.t, what: 'garbage collection', reason: event.reason, ...gain(event.beforeMb, event.afterMb), durationMs: null, effect: `${event.pages} page(s)${event.jsHeapBeforeMb !== undefined && event.jsHeapAfterMb !== undefined ? `, their JS heap ${event.jsHeapBeforeMb.toFixed(1)} → ${event.jsHeapAfterMb.toFixed(1)} MB` : ''}` }];
     default:

@@ -143,6 +143,27 @@ export type RunEvent =
   | { type: 'leak'; t: number; at: string; kind: LeakKind; stepId?: string; file?: string; line?: number; message: string; amount: number }
   | { type: 'recycle'; t: number; at: string; what: 'context' | 'browser'; reason: string; durationMs: number; beforeMb?: number; afterMb?: number }
   | { type: 'gc'; t: number; at: string; reason: string; beforeMb?: number; afterMb?: number; pages: number; jsHeapBeforeMb?: number; jsHeapAfterMb?: number }
-  | { type: 'crash'; t: number; at: string; what: 'browser' | 'page'; message: string; recovered: boolean };
+  | { type: 'crash'; t: number; at: string; what: 'browser' | 'page'; message: string; recovered: boolean }
+  | BudgetEvent;
+
+/**
+ * A decision of the budget controller: the budget itself when the run starts (`what: budget`,
+ * with where it came from), and each change of how many pages run at once, with the figures
+ * behind it. Its garbage collections and recycles are gc and recycle events, their reason
+ * carrying the figures.
+ */
+export interface BudgetEvent {
+  type: 'budget';
+  t: number;
+  at: string;
+  what: 'budget' | 'concurrency';
+  from?: number;
+  to: number;
+  reason: string;
+  budgetMb: number;
+  totalMb?: number;
+  freeMb?: number;
+  perPageMb?: number;
+}
 
 export type LeakKind = 'unclosed-pages' | 'listeners' | 'dom-nodes' | 'page-heap' | 'runner-heap' | 'step-retained' | 'retained-documents' | 'uncollected';

@@ -13,7 +13,10 @@ import { journalPath, journalSteps, readResumePoint, resumeProblems, workflowSha
 import { JournalWriter } from '../journal/writer.js';
 import { DiskFullError } from '../output/durable.js';
 import { describeAssertion, hasAssertions, stepsForKey } from '../memory/assertions.js';
+import { resolveBudget } from '../memory/cgroup.js';
 import { MemoryManager } from '../memory/manager.js';
+import { CONTAINER_BUDGET_SHARE } from '../policy/settings.js';
+import { shownOrigin } from '../policy/show.js';
 import { chromiumPidsFromCdp } from '../memory/processes.js';
 import { MemorySampler } from '../memory/sampler.js';
 import { openDataset } from '../output/dataset.js';
@@ -188,7 +191,12 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
       sample.pagesVisited = activeSession.visited;
       events.emit('sample', sample);
     });
+    // A remote browser's processes are not measured here: a budget over flow's own process would mean nothing.
+    const ownBrowser = handle.mode === 'launch' || handle.mode === 'profile';
+    const budget = resolveBudget(settings.budgetMb, shownOrigin(policy.origins.budgetMb), CONTAINER_BUDGET_SHARE);
+    if (budget && !ownBrowser) events.emit('log', { message: `the memory budget (${budget.reason}) is not applied: the browser is remote, and its processes are not flow's to measure` });
     manager = new MemoryManager({
+      budget: ownBrowser ? budget : undefined,
       settings,
       session,
       sampler,

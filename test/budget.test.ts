@@ -56,7 +56,7 @@ function state0(budgetMb: number) {
   return state;
 }
 
-const allowances = (decisions: BudgetAction[]) => decisions.flatMap((d) => (d.kind === 'set-allowance' ? [d] : []));
+const allowances = <T extends BudgetAction>(decisions: T[]) => decisions.flatMap((d) => (d.kind === 'set-allowance' ? [d as Extract<T, { kind: 'set-allowance' }>] : []));
 
 describe('the budget controller, on recorded samples', () => {
   test('heavy pages (60 MB each): concurrency comes down before the budget is reached, and memory stays under it', () => {

@@ -36,12 +36,12 @@ function replay(samples: Recorded[], budgetMb: number, lanes: number, maxAllowan
   const decisions: Array<BudgetAction & { totalMb: number }> = [];
   const totals: number[] = [];
   // The controller's first sample comes as the browser starts, before any page opens.
-  state = decide({ t: 0, totalMb: samples[0].otherMb, renderersMb: 0, pagesOpen: 0, running: 0, waiting: 0, pagesVisited: 0, contextGeneration: 1 }, { budgetMb, maxAllowance }, state).state;
+  state = decide({ t: 0, totalMb: samples[0].otherMb, renderersMb: 0, renderers: 0, pagesOpen: 0, running: 0, waiting: 0, pagesVisited: 0, contextGeneration: 1 }, { budgetMb, maxAllowance }, state).state;
   for (const sample of samples) {
     const open = Math.min(state.allowance ?? maxAllowance, lanes);
     const totalMb = sample.otherMb + open * sample.pageMb;
     totals.push(totalMb);
-    const signals: BudgetSignals = { t: sample.t, totalMb, renderersMb: open * sample.pageMb, pagesOpen: open, running: open, waiting: lanes - open, pagesVisited: sample.visited, heapMb: sample.heapMb, contextGeneration: 1 };
+    const signals: BudgetSignals = { t: sample.t, totalMb, renderersMb: open * sample.pageMb, renderers: open, pagesOpen: open, running: open, waiting: lanes - open, pagesVisited: sample.visited, heapMb: sample.heapMb, contextGeneration: 1 };
     const decided = decide(signals, { budgetMb, maxAllowance }, state);
     state = decided.state;
     decisions.push(...decided.actions.map((action) => ({ ...action, totalMb })));
@@ -51,8 +51,8 @@ function replay(samples: Recorded[], budgetMb: number, lanes: number, maxAllowan
 
 /** The allowance the controller starts with, before a page is measured: from the budget and the assumed costs. */
 function state0(budgetMb: number) {
-  const { actions, state } = decide({ t: 0, totalMb: 300, renderersMb: 0, pagesOpen: 0, running: 0, waiting: 0, pagesVisited: 0, contextGeneration: 1 }, { budgetMb, maxAllowance: 8 }, initialBudgetState());
-  assert.match((actions[0] as { reason: string }).reason, new RegExp(`MB free of the ${budgetMb} MB budget, 60 MB a page \\(assumed: no page measured yet\\)`));
+  const { actions, state } = decide({ t: 0, totalMb: 300, renderersMb: 0, renderers: 0, pagesOpen: 0, running: 0, waiting: 0, pagesVisited: 0, contextGeneration: 1 }, { budgetMb, maxAllowance: 8 }, initialBudgetState());
+  assert.match((actions[0] as { reason: string }).reason, new RegExp(`MB free of the ${budgetMb} MB budget, 100 MB a page \\(assumed: no page measured yet\\)`));
   return state;
 }
 
@@ -85,8 +85,8 @@ describe('the budget controller, on recorded samples', () => {
   });
 
   test('raises only while lanes wait, by at most double, and not within 2 s of the last change', () => {
-    const at = (t: number, fields: Partial<BudgetSignals> = {}): BudgetSignals => ({ t, totalMb: 500, renderersMb: 80, pagesOpen: 2, running: 2, waiting: 6, pagesVisited: t / 100, contextGeneration: 1, ...fields });
-    let state: BudgetState = { ...initialBudgetState(), allowance: 2, pageCosts: [40] };
+    const at = (t: number, fields: Partial<BudgetSignals> = {}): BudgetSignals => ({ t, totalMb: 500, renderersMb: 80, renderers: 2, pagesOpen: 2, running: 2, waiting: 6, pagesVisited: t / 100, contextGeneration: 1, ...fields });
+    let state: BudgetState = { ...initialBudgetState(), allowance: 2, pageCosts: [40], pageSamples: 3 };
     const step = (signals: BudgetSignals) => {
       const decided = decide(signals, { budgetMb: 2000, maxAllowance: 8 }, state);
       state = decided.state;
@@ -94,8 +94,8 @@ describe('the budget controller, on recorded samples', () => {
     };
     assert.deepEqual(step(at(1000, { waiting: 0 })), [], 'no lane waits: nothing to raise for');
     assert.deepEqual(step(at(2000)).map((c) => [c.from, c.to]), [[2, 4]]);
-    assert.deepEqual(step(at(3000, { pagesOpen: 4, renderersMb: 160, running: 4, waiting: 4 })), [], 'held for 2 s after a change');
-    assert.deepEqual(step(at(4100, { pagesOpen: 4, renderersMb: 160, running: 4, waiting: 4 })).map((c) => [c.from, c.to, c.reason]), [[4, 8, '1500 MB free of the 2000 MB budget, 40 MB a page']]);
+    assert.deepEqual(step(at(3000, { pagesOpen: 4, renderersMb: 160, renderers: 4, running: 4, waiting: 4 })), [], 'held for 2 s after a change');
+    assert.deepEqual(step(at(4100, { pagesOpen: 4, renderersMb: 160, renderers: 4, running: 4, waiting: 4 })).map((c) => [c.from, c.to, c.reason]), [[4, 8, '1500 MB free of the 2000 MB budget, 40 MB a page']]);
   });
 
   test('recycles on measured growth of the context only while memory holds the run back; collects on heap growth', () => {
@@ -106,7 +106,7 @@ describe('the budget controller, on recorded samples', () => {
       for (let i = 0; i < 40; i++) {
         const visited = i * 2;
         const otherMb = 300 + otherGrowth(visited);
-        const signals: BudgetSignals = { t: i * 1000, totalMb: otherMb + 4 * 100, renderersMb: 400, pagesOpen: 4, running: 4, waiting, pagesVisited: visited, heapMb: 50, contextGeneration: 1 };
+        const signals: BudgetSignals = { t: i * 1000, totalMb: otherMb + 4 * 100, renderersMb: 400, renderers: 4, pagesOpen: 4, running: 4, waiting, pagesVisited: visited, heapMb: 50, contextGeneration: 1 };
         const decided = decide(signals, limits, state);
         state = decided.state;
         actions.push(...decided.actions);
@@ -122,7 +122,7 @@ describe('the budget controller, on recorded samples', () => {
     let state: BudgetState = { ...initialBudgetState(), allowance: 2 };
     const gcs: string[] = [];
     for (const [t, heapMb] of [[0, 40], [1000, 45], [2000, 90], [3000, 60], [4000, 100], [8000, 110]] as const) {
-      const decided = decide({ t, totalMb: 500, renderersMb: 100, pagesOpen: 2, running: 2, waiting: 0, pagesVisited: t / 100, heapMb, contextGeneration: 1 }, { budgetMb: 1000, maxAllowance: 8 }, state);
+      const decided = decide({ t, totalMb: 500, renderersMb: 100, renderers: 2, pagesOpen: 2, running: 2, waiting: 0, pagesVisited: t / 100, heapMb, contextGeneration: 1 }, { budgetMb: 1000, maxAllowance: 8 }, state);
       state = decided.state;
       gcs.push(...decided.actions.flatMap((a) => (a.kind === 'gc' ? [`${t}: ${a.reason}`] : [])));
     }

@@ -147,9 +147,14 @@ export class BrowserSession {
     this.itemsRunning++;
   }
 
+  /**
+   * The lane that ends a turn usually starts its next item at once: waiters are woken a moment
+   * later, so it keeps the turn and its page, and the lanes that gave their pages up stay
+   * without one. Handing turns round would open a page, and start a renderer, for every item.
+   */
   endTurn(): void {
     this.itemsRunning--;
-    this.wakeTurns();
+    setImmediate(() => this.wakeTurns());
   }
 
   private wakeTurns(): void {
@@ -217,7 +222,8 @@ export class BrowserSession {
    * the runner is itself opening a page, that page is already in the context but not yet ours.
    */
   foreignPages(): Page[] {
-    if (this.opening > 0) return [];
+    // Playwright reads local storage for a snapshot through a page of its own, closed when done.
+    if (this.opening > 0 || this.storage.taking) return [];
     return this.context.pages().filter((page) => !this.open.has(page) && !this.closing.has(page));
   }
 

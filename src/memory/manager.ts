@@ -93,7 +93,12 @@ export class MemoryManager {
     const { events, sampler, settings } = this.options;
     if (this.options.profileDir && settings.cache.maxSizeMb > 0) this.trimCache('at start');
     const { budget } = this.options;
-    if (budget) this.emit({ type: 'budget', t: this.now(), at: new Date().toISOString(), what: 'budget', to: budget.mb, reason: budget.reason, budgetMb: budget.mb });
+    if (budget) {
+      this.emit({ type: 'budget', t: this.now(), at: new Date().toISOString(), what: 'budget', to: budget.mb, reason: budget.reason, budgetMb: budget.mb });
+      // Decided before any sample: loops that start at once must not start at the page limit.
+      const { session } = this.options;
+      this.decideBudget({ t: this.now(), totalMb: 0, renderersMb: 0, renderers: 0, pagesOpen: 0, running: 0, waiting: 0, pagesVisited: session.visited, contextGeneration: session.contextGeneration });
+    }
     sampler.onSample((sample) => this.onSample(sample));
     events.on('step-start', ({ step, laneId }) => {
       if (!isLeaf(step)) return;
@@ -191,18 +196,21 @@ export class MemoryManager {
 
   /** The budget controller's turn at each sample: it decides, this performs. */
   private steerBudget(sample: MemorySample, totalMb: number): void {
-    const { budget, session, settings } = this.options;
-    if (!budget) return;
-    const { actions, state } = decideBudget(budgetSignals(sample, totalMb, session, this.now()), { budgetMb: budget.mb, maxAllowance: settings.maxPages }, this.budgetState);
-    this.budgetState = state;
-    for (const action of actions) this.performBudget(action, budget.mb, totalMb);
+    if (this.options.budget) this.decideBudget(budgetSignals(sample, totalMb, this.options.session, this.now()), totalMb);
   }
 
-  private performBudget(action: BudgetAction, budgetMb: number, totalMb: number): void {
+  private decideBudget(signals: BudgetSignals, totalMb?: number): void {
+    const { budget, settings } = this.options;
+    const { actions, state } = decideBudget(signals, { budgetMb: budget!.mb, maxAllowance: settings.maxPages }, this.budgetState);
+    this.budgetState = state;
+    for (const action of actions) this.performBudget(action, budget!.mb, totalMb);
+  }
+
+  private performBudget(action: BudgetAction, budgetMb: number, totalMb: number | undefined): void {
     switch (action.kind) {
       case 'set-allowance':
         this.options.session.setAllowance(action.to);
-        this.emit({ type: 'budget', t: this.now(), at: new Date().toISOString(), what: 'concurrency', from: action.from, to: action.to, reason: action.reason, budgetMb, totalMb, freeMb: action.freeMb, perPageMb: action.perPageMb });
+        this.emit({ type: 'budget', t: this.now(), at: new Date().toISOString(), what: 'concurrency', from: action.from, to: action.to, reason: action.reason, budgetMb, ...(totalMb !== undefined && { totalMb, freeMb: action.freeMb }), perPageMb: action.perPageMb });
         return;
       case 'gc':
         return this.enqueue('gc', action.reason);
@@ -401,6 +409,7 @@ function budgetSignals(sample: MemorySample, totalMb: number, session: BrowserSe
     t,
     totalMb,
     renderersMb: sample.byKind.renderer?.pssMb ?? sample.byKind.renderer?.rssMb ?? 0,
+    renderers: sample.byKind.renderer?.count ?? 0,
     pagesOpen,
     running: session.running,
     waiting: session.waitingForTurn,

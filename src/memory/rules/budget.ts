@@ -9,8 +9,8 @@ import type { BudgetEvent } from '../../runner/run-record.js';
 
 /** The share of the budget the controller steers to: the rest absorbs what grows between two samples. */
 export const TARGET_SHARE = 0.85;
-/** What a page is taken to cost until one is measured (MB PSS): a light page is about 40. */
-const ASSUMED_PAGE_MB = 60;
+/** What a page is taken to cost until one is measured (MB PSS): a light page is about 40, one with large images and scripts 150 or more. */
+const ASSUMED_PAGE_MB = 100;
 /**
  * What flow and a browser with no page are taken to cost until pages run (MB PSS): the first
  * sample often comes before Chromium has started its GPU, network and storage processes.
@@ -31,10 +31,13 @@ const RECYCLE_MIN_MB = 50;
 /** JS heap growth since the last collection that calls for one: at least this (MB), or this share of the budget. */
 const GC_MIN_GROWTH_MB = 32;
 const GC_GROWTH_SHARE = 0.04;
-/** Collections come at most this often. */
+/** Collections come at most this often; over the target, when they are what holds memory down, more often. */
 const GC_MIN_GAP_MS = 5000;
+const GC_OVER_TARGET_GAP_MS = 2000;
 /** A page's cost is the largest measured over this many samples: one taken while pages load sees them half-built. */
 const PAGE_COST_SAMPLES = 8;
+/** Samples with pages open before concurrency is first raised: the first see pages still loading. */
+const RAISE_AFTER_SAMPLES = 3;
 
 /** What a sample says, as the controller reads it. */
 export interface BudgetSignals {
@@ -44,6 +47,8 @@ export interface BudgetSignals {
   totalMb: number;
   /** PSS of the renderer processes: what the pages cost. */
   renderersMb: number;
+  /** Renderer processes: more than the pages when Chromium keeps a spare one, or closed pages' are still exiting. */
+  renderers: number;
   pagesOpen: number;
   /** Loop items running now, and lanes waiting at the gate for their turn. */
   running: number;
@@ -64,8 +69,10 @@ export interface BudgetLimits {
 export interface BudgetState {
   /** Loop items allowed to run at once; undefined until the first sample. */
   allowance?: number;
-  /** What a page cost in the last samples that had pages open (renderers' PSS over pages open). */
+  /** What a page cost in the last samples that had pages open. */
   pageCosts: number[];
+  /** Samples with pages open so far. */
+  pageSamples: number;
   changedAt: number;
   /** The context in use, and what flow and the browser's processes other than renderers took once it was warm. */
   context: { generation: number; startVisited: number; baseOtherMb?: number };
@@ -79,7 +86,7 @@ export type BudgetAction =
   | { kind: 'recycle-context'; reason: string };
 
 export function initialBudgetState(): BudgetState {
-  return { pageCosts: [], changedAt: -Infinity, context: { generation: -1, startVisited: 0 }, gcAt: -Infinity };
+  return { pageCosts: [], pageSamples: 0, changedAt: -Infinity, context: { generation: -1, startVisited: 0 }, gcAt: -Infinity };
 }
 
 export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: BudgetState): { actions: BudgetAction[]; state: BudgetState } {
@@ -88,15 +95,22 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
   const { budgetMb, maxAllowance } = limits;
   const target = budgetMb * TARGET_SHARE;
 
-  if (signals.pagesOpen > 0) state.pageCosts = [...state.pageCosts, Math.max(MIN_PAGE_MB, signals.renderersMb / signals.pagesOpen)].slice(-PAGE_COST_SAMPLES);
+  const otherMb = signals.totalMb - signals.renderersMb;
+  if (signals.pagesOpen > 0) {
+    // Chromium keeps a spare renderer, and closed pages' renderers take a moment to exit: one process each at most.
+    state.pageCosts = [...state.pageCosts, Math.max(MIN_PAGE_MB, signals.renderersMb / Math.max(signals.pagesOpen, signals.renderers))].slice(-PAGE_COST_SAMPLES);
+    state.pageSamples++;
+  }
   const measured = state.pageCosts.length > 0;
   const perPage = measured ? Math.max(...state.pageCosts) : ASSUMED_PAGE_MB;
-  const otherMb = signals.totalMb - signals.renderersMb;
   const growthMb = contextGrowth(state, signals, otherMb);
   const freeMb = budgetMb - signals.totalMb;
   // Pages allowed but not open yet, or still loading, will cost a whole page each: judged by what the allowance will take.
   const expectedMb = (allowance: number) => Math.max(signals.totalMb, otherMb + Math.max(signals.pagesOpen, allowance) * perPage);
-  const figures = `${mb(freeMb)} MB free of the ${mb(budgetMb)} MB budget, ${mb(perPage)} MB a page${measured ? '' : ' (assumed: no page measured yet)'}`;
+  const sampled = signals.totalMb > 0;
+  const figures = sampled
+    ? `${mb(freeMb)} MB free of the ${mb(budgetMb)} MB budget, ${mb(perPage)} MB a page${measured ? '' : ' (assumed: no page measured yet)'}`
+    : `the ${mb(budgetMb)} MB budget, before any sample: ${ASSUMED_BROWSER_MB} MB assumed for flow and the browser, ${ASSUMED_PAGE_MB} MB a page`;
   const setAllowance = (to: number, why: string) => {
     if (to === state.allowance) return;
     actions.push({ kind: 'set-allowance', from: state.allowance, to, reason: why, freeMb, perPageMb: perPage });
@@ -113,7 +127,7 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
     if (room < 0 && allowance > 1 && signals.running <= allowance) {
       // More items running than allowed means the last cut is still taking effect as they end: no second cut for the same excess.
       setAllowance(clamp(Math.min(allowance, Math.max(1, signals.running)) - Math.ceil(-room / perPage), 1, maxAllowance), `${figures}: ${mb(expectedMb(allowance))} MB expected at ${allowance} at once, over ${Math.round(TARGET_SHARE * 100)}% of the budget`);
-    } else if (measured && signals.waiting > 0 && allowance < maxAllowance && room >= perPage * RAISE_MARGIN && signals.t - state.changedAt >= RAISE_HOLD_MS) {
+    } else if (state.pageSamples >= RAISE_AFTER_SAMPLES && signals.waiting > 0 && allowance < maxAllowance && room >= perPage * RAISE_MARGIN && signals.t - state.changedAt >= RAISE_HOLD_MS) {
       const more = Math.min(Math.floor(room / (perPage * RAISE_MARGIN)), signals.waiting, allowance);
       setAllowance(clamp(allowance + more, 1, maxAllowance), figures);
     }
@@ -130,12 +144,13 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
 
   const heapBase = state.heapBaseMb;
   const heapGrowth = signals.heapMb !== undefined && heapBase !== undefined ? signals.heapMb - heapBase : 0;
-  const gcDue = signals.t - state.gcAt >= GC_MIN_GAP_MS;
+  const gcDue = signals.t - state.gcAt >= (room < 0 ? GC_OVER_TARGET_GAP_MS : GC_MIN_GAP_MS);
   if (gcDue && heapGrowth >= Math.max(GC_MIN_GROWTH_MB, budgetMb * GC_GROWTH_SHARE)) {
     actions.push({ kind: 'gc', reason: `budget: JS heap ${mb(signals.heapMb!)} MB, ${mb(heapGrowth)} MB over its ${mb(heapBase!)} MB after the last collection` });
   } else if (gcDue && bound && signals.pagesOpen > 0) {
     // Pages leave the memory of the documents they left (array buffers, images) to the collector, which the JS heap does not show.
-    actions.push({ kind: 'gc', reason: `budget: ${mb(freeMb)} MB free and lanes held back: collecting the garbage of ${signals.pagesOpen} page(s) costs about 20 ms each` });
+    const held = room < 0 ? `over ${Math.round(TARGET_SHARE * 100)}% of the budget` : `${signals.waiting} lane(s) waiting for room`;
+    actions.push({ kind: 'gc', reason: `budget: ${mb(freeMb)} MB free, ${held}: collecting the garbage of ${signals.pagesOpen} page(s) costs about 20 ms each` });
   }
   if (actions.some((action) => action.kind === 'gc')) {
     state.gcAt = signals.t;

@@ -18,8 +18,8 @@ const ASSUMED_PAGE_MB = 100;
 const ASSUMED_BROWSER_MB = 400;
 /** No page is taken to cost less: an idle renderer alone is about this. */
 const MIN_PAGE_MB = 20;
-/** One more page is allowed only when this many pages' cost fit in what is free. */
-const RAISE_MARGIN = 1.25;
+/** One more page is allowed only when this many pages' cost fit in what is free: a page measured while it loads looks smaller than it becomes. */
+const RAISE_MARGIN = 1.5;
 /** After a change, its effect is measured for this long before concurrency is raised again. */
 const RAISE_HOLD_MS = 2000;
 /** Pages a fresh context loads before its baseline is taken: the first ones fill caches. */

@@ -9,6 +9,7 @@ import { policySchema } from '../src/policy/schema.js';
 import { SETTING_SPECS } from '../src/policy/setting-specs.js';
 import { DEFAULT_SETTINGS } from '../src/policy/settings.js';
 import { formatPolicy, formatSettingValue } from '../src/policy/show.js';
+import { policyFlags } from '../src/cli/commands/flags.js';
 import { InputError, type Diagnostic } from '../src/runner/diagnostics.js';
 import { readYamlSource, shownPath } from '../src/runner/yaml-source.js';
 
@@ -101,8 +102,10 @@ test('without a policy file, the built-in defaults apply and every origin is "de
 });
 
 test('every setting of the schema maps to a field of MemorySettings, and back', () => {
+  // A map of the user's keys (budgets) is one setting, not a section.
+  const maps = new Set(SETTING_SPECS.filter((spec) => spec.schema.additionalProperties).map((spec) => spec.path));
   const leaves = (value: Record<string, unknown>, prefix = ''): string[] =>
-    Object.entries(value).flatMap(([key, child]) => (child && typeof child === 'object' && !Array.isArray(child) ? leaves(child as Record<string, unknown>, `${prefix}${key}.`) : [`${prefix}${key}`]));
+    Object.entries(value).flatMap(([key, child]) => (child && typeof child === 'object' && !Array.isArray(child) && !maps.has(`${prefix}${key}`) ? leaves(child as Record<string, unknown>, `${prefix}${key}.`) : [`${prefix}${key}`]));
   assert.deepEqual(SETTING_SPECS.map((spec) => spec.field.join('.')).sort(), leaves(DEFAULT_SETTINGS as unknown as Record<string, unknown>).sort());
   assert.deepEqual(
     SETTING_SPECS.filter((spec) => spec.isDuration).map((spec) => spec.path),
@@ -113,7 +116,7 @@ test('every setting of the schema maps to a field of MemorySettings, and back', 
 test('the policy schema has name and version required and every setting of settings.ts', () => {
   const schema = policySchema();
   assert.deepEqual(schema.required, ['name', 'version']);
-  assert.deepEqual(Object.keys(schema.properties!), ['name', 'version', 'description', 'extends', 'maxPages', 'block', 'gc', 'cache', 'thresholds', 'recycle', 'sampling', 'leaks', 'recover']);
+  assert.deepEqual(Object.keys(schema.properties!), ['name', 'version', 'description', 'extends', 'budgetMb', 'maxPages', 'block', 'gc', 'cache', 'thresholds', 'recycle', 'sampling', 'leaks', 'recover', 'budgets', 'maxPeakMb', 'maxGrowthMbPer100Items']);
 });
 
 test('a policy file sets its settings over the defaults, durations in ms', () => {
@@ -343,6 +346,21 @@ test('docs/policy.md gives every setting with the default settings.ts holds', ()
     assert.ok(row, `docs/policy.md has no row for ${spec.path}`);
     assert.equal(row[1].trim(), formatSettingValue(spec, DEFAULT_SETTINGS), `default of ${spec.path} in docs/policy.md`);
   }
+});
+
+test('budgets entries are located one by one; --budget takes sizes; flow policy show lists the map', () => {
+  const text = 'name: p\nversion: 1\nbudgetMb: 900\nbudgets:\n  "extract details": { maxMb: 50 }\n  "12": { maxMb: 5 }\n';
+  const folder = files({ 'p.yaml': text });
+  const policy = resolvePolicy({ policyFile: join(folder, 'p.yaml') });
+  assert.deepEqual(policy.settings.budgets, { 'extract details': { maxMb: 50 }, '12': { maxMb: 5 } });
+  assert.deepEqual([policy.origins['budgets.12'].line, policy.origins['budgets.12'].col], [6, 3]);
+  assert.equal(formatSettingValue(SETTING_SPECS.find((spec) => spec.path === 'budgets')!, policy.settings), '"12" ≤ 5 MB, "extract details" ≤ 50 MB', 'keys that are numbers come first, as JavaScript orders them');
+  assert.equal(policy.settings.budgetMb, 900);
+  assert.equal(resolvePolicy({ policyFile: join(folder, 'p.yaml'), flags: policyFlags({ budget: '1.5GB' }) }).settings.budgetMb, 1536);
+  assert.deepEqual(['700MB', '700', '1g', 'auto', 'off'].map((size) => policyFlags({ budget: size })!.budgetMb.value), [700, 700, 1024, 'auto', 0]);
+  const problems = inputError(() => policyFlags({ budget: 'lots' }));
+  assert.equal(problems[0].message, '--budget must be a size such as 700MB or 1GB (or auto, or off), not "lots"');
+  assert.equal(resolvePolicy({}).settings.budgetMb, 'auto');
 });
 
 test('a warning level at or above the limit is refused where the limit is written', () => {

@@ -64,6 +64,10 @@ export class BrowserSession {
   private recovering: Promise<void> | undefined;
   private fatal: BrowserKeptCrashingError | undefined;
   private storage: { state?: StorageState; at: number; taking?: Promise<void> } = { at: 0 };
+  private allowed: number;
+  private itemsRunning = 0;
+  private readonly turns: Array<() => void> = [];
+  private generation = 0;
 
   constructor(
     private handle: BrowserHandle,
@@ -72,6 +76,7 @@ export class BrowserSession {
     private readonly hooks: SessionHooks = {},
   ) {
     this.context = handle.context;
+    this.allowed = maxPages;
     this.pagesVisited = hooks.visitedBefore ?? 0;
     this.watch(this.context);
   }
@@ -110,8 +115,61 @@ export class BrowserSession {
       .finally(() => (this.storage.taking = undefined));
   }
 
+  /**
+   * How many loop items may run at once (at most maxPages): the memory budget sets it as it
+   * measures. Lanes pass `takeTurn` before an item and `endTurn` after it.
+   */
+  get allowance(): number {
+    return this.allowed;
+  }
+
+  setAllowance(n: number): void {
+    this.allowed = Math.max(1, Math.min(this.maxPages, n));
+    this.wakeTurns();
+  }
+
+  get running(): number {
+    return this.itemsRunning;
+  }
+
+  /** Lanes waiting at the gate for their turn. */
+  get waitingForTurn(): number {
+    return this.turns.length;
+  }
+
+  /** Whether an item may start at once. */
+  hasTurn(): boolean {
+    return this.itemsRunning < this.allowed;
+  }
+
+  async takeTurn(): Promise<void> {
+    while (!this.hasTurn()) await new Promise<void>((resolve) => this.turns.push(resolve));
+    this.itemsRunning++;
+  }
+
+  /**
+   * The lane that ends a turn usually starts its next item at once: waiters are woken a moment
+   * later, so it keeps the turn and its page, and the lanes that gave their pages up stay
+   * without one. Handing turns round would open a page, and start a renderer, for every item.
+   */
+  endTurn(): void {
+    this.itemsRunning--;
+    setImmediate(() => this.wakeTurns());
+  }
+
+  private wakeTurns(): void {
+    // In arrival order, one per free turn: the others keep waiting.
+    for (let free = this.allowed - this.itemsRunning; free > 0 && this.turns.length; free--) this.turns.shift()!();
+  }
+
+  /** Changes whenever the context is replaced (a recycle, a restart, a recovery after a crash). */
+  get contextGeneration(): number {
+    return this.generation;
+  }
+
   /** A context closing that flow did not close means the browser died. */
   private watch(context: BrowserContext): void {
+    this.generation++;
     context.on('close', () => {
       if (this.closed || this.replacing || context !== this.context) return;
       this.recovering = this.recover().finally(() => (this.recovering = undefined));
@@ -164,7 +222,8 @@ export class BrowserSession {
    * the runner is itself opening a page, that page is already in the context but not yet ours.
    */
   foreignPages(): Page[] {
-    if (this.opening > 0) return [];
+    // Playwright reads local storage for a snapshot through a page of its own, closed when done.
+    if (this.opening > 0 || this.storage.taking) return [];
     return this.context.pages().filter((page) => !this.open.has(page) && !this.closing.has(page));
   }
 

@@ -13,6 +13,8 @@ export const EXIT = {
   stoppedByPolicy: 3,
   /** The browser kept dying, more often than the policy's recover.browserRestarts allows. */
   browserCrashed: 4,
+  /** The run worked, but broke a memory assertion of its policy (budgets, maxPeakMb, maxGrowthMbPer100Items). */
+  memoryAssertionFailed: 5,
   /** Ctrl-C or SIGTERM: stopped cleanly, everything extracted so far kept. */
   interrupted: 130,
 } as const;

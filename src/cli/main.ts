@@ -41,6 +41,9 @@ program
   .option('--policy <file>', 'the memory policy file (overrides the workflow\'s policy:)')
   .option('--max-pages <n>', 'at most this many pages open at once (overrides the policy)')
   .option('--block <types>', 'block resource types, comma-separated: image,media,font,stylesheet,script (overrides the policy)')
+  .option('--budget <size>', 'the memory flow plus its browser may use (PSS), e.g. 700MB or 1GB: flow sets concurrency, recycling and garbage collection to stay under it (overrides the policy\'s budgetMb; auto, off)')
+  .addOption(new Option('--reporter <name>', 'also write a report for CI: junit (JUnit XML: one testcase per memory assertion and per failed step)').choices(['junit']))
+  .option('--reporter-out <file>', 'where --reporter writes (default: junit.xml in the run folder)')
   .option('--headed', 'show the browser window')
   .option('--env-file <file>', 'read environment variables (env: and secrets:) from a file of NAME=value lines; the real environment wins')
   .option('--quiet', 'print only problems and the final summary')
@@ -103,6 +106,7 @@ policy
   .argument('<file>', 'a policy file, or a workflow file (shows the policy it runs under)')
   .option('--max-pages <n>', 'as with flow run')
   .option('--block <types>', 'as with flow run')
+  .option('--budget <size>', 'as with flow run')
   .action((file: string, options) => {
     process.exitCode = policyShowCommand(file, options);
   });

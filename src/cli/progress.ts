@@ -5,6 +5,7 @@ import { totalMb } from '../runner/recorder.js';
 import type { MemorySample } from '../memory/types.js';
 import type { StepNode, StepSection } from '../steps/types.js';
 import { formatLocation } from '../runner/source.js';
+import { describeBudget } from '../memory/rules/budget.js';
 
 export type ProgressMode = 'live' | 'plain' | 'json' | 'quiet';
 
@@ -28,6 +29,8 @@ interface LiveState {
   recordsByStep: Map<string, { title: string; records: number }>;
   titles: Map<string, string>;
   memory?: MemorySample;
+  /** The memory budget, and how many items it lets run at once now. */
+  budget?: { mb: number; concurrency?: number };
   notes: string[];
 }
 
@@ -94,7 +97,8 @@ function track(events: RunEvents, state: LiveState): void {
   });
   events.on('sample', (sample) => (state.memory = sample));
   events.on('memory', (event) => {
-    if (event.type === 'alert' || event.type === 'action' || event.type === 'recycle' || event.type === 'leak') state.notes = [...state.notes.slice(-2), describeMemoryEvent(event)];
+    if (event.type === 'budget') state.budget = { mb: event.budgetMb, concurrency: event.what === 'concurrency' ? event.to : state.budget?.concurrency };
+    if (event.type === 'alert' || event.type === 'action' || event.type === 'recycle' || event.type === 'leak' || event.type === 'budget') state.notes = [...state.notes.slice(-2), describeMemoryEvent(event)];
   });
   events.on('browser', (event) => {
     if (event.event !== 'started') state.notes = [...state.notes.slice(-2), describeBrowserEvent(event)];
@@ -114,7 +118,8 @@ function liveLines(state: LiveState): string[] {
   if (state.section) lines.push(...sectionLines(state.section));
   const mb = totalMb(state.memory);
   const label = state.memory?.totalPssMb !== undefined ? 'PSS' : 'RSS';
-  lines.push(`pages open ${state.pagesOpen} · visited ${state.pagesVisited} · records ${state.records}${mb !== undefined ? ` · memory ${mb.toFixed(0)} MB ${label}` : ''}`);
+  const budget = state.budget ? ` of ${state.budget.mb} MB budget${state.budget.concurrency !== undefined ? ` · concurrency ${state.budget.concurrency}` : ''}` : '';
+  lines.push(`pages open ${state.pagesOpen} · visited ${state.pagesVisited} · records ${state.records}${mb !== undefined ? ` · memory ${mb.toFixed(0)} MB ${label}${budget}` : ''}`);
   if (state.recordsByStep.size > 1) lines.push(`records by step: ${[...state.recordsByStep.values()].map((entry) => `${entry.title} ${entry.records}`).join(' · ')}`);
   lines.push(...state.notes);
   return lines;
@@ -186,5 +191,7 @@ export function describeMemoryEvent(event: RunEvent): string {
       return `possible leak: ${event.message}${event.file ? ` at ${event.file}:${event.line}` : ''}`;
     case 'crash':
       return `${event.what === 'browser' ? 'the browser' : 'a page'} crashed: ${event.message}`;
+    case 'budget':
+      return describeBudget(event);
   }
 }

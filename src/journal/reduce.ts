@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { hasAssertions, judgeAssertions } from '../memory/assertions.js';
 import { RunSeries } from '../memory/run-stats.js';
+import { DEFAULT_SETTINGS } from '../policy/settings.js';
 import type { MemorySample } from '../memory/types.js';
 import { minMaxIndices } from '../report/downsample.js';
 import type { RunEvent, RunRecord, RunSegment, StepFailure, StepRecord } from '../runner/run-record.js';
@@ -11,6 +13,10 @@ import { readJournal, type JournalRead } from './read.js';
 const TIMELINE_SAMPLES = 2000;
 /** Failures listed one by one; past this only counted. */
 const MAX_FAILURES = 1000;
+/** A loop's first items fill caches and pools: its growth is measured from the item after these. */
+const GROWTH_WARMUP_ITEMS = 10;
+/** Items a loop needs for its growth per item to be judged. */
+const GROWTH_MIN_ITEMS = 20;
 /** A field empty in this many records of a step, and in none filled, is worth a warning: most likely a selector that matches nothing. */
 const EMPTY_FIELD_MIN_RECORDS = 3;
 
@@ -80,6 +86,10 @@ class RunReducer {
   private browser: RunRecord['browser'] = { mode: 'launch', version: 'unknown' };
   private readonly counts: RunRecord['counts'] = { stepsRun: 0, stepsFailed: 0, retries: 0, pagesVisited: 0, records: 0, requestsBlocked: {}, itemsDone: 0, itemsFailed: 0, itemRetries: 0, browserCrashes: 0, pageCrashes: 0, pagesReopened: 0, duplicates: 0 };
   private end: Extract<JournalEntry, { type: 'run-end' }> | undefined;
+  /** Total memory of the last sample, read at each item's end for its loop's growth. */
+  private lastTotalMb: number | undefined;
+  /** Per loop: items ended, and least-squares sums over the total at each end after the warm-up. */
+  private readonly loopGrowth = new Map<string, { items: number; n: number; sx: number; sy: number; sxy: number; sxx: number }>();
 
   apply(entry: JournalEntry): void {
     this.entries++;
@@ -116,6 +126,7 @@ class RunReducer {
         const { type: _type, samplerCostMs, ...sample } = entry;
         this.segmentSamplerMs = samplerCostMs;
         this.series.add(sample);
+        this.lastTotalMb = sample.totalPssMb ?? sample.totalRssMb;
         this.counts.pagesVisited = Math.max(this.counts.pagesVisited, sample.pagesVisited ?? 0);
         this.timeline.push(sample);
         if (this.timeline.length >= TIMELINE_SAMPLES * 2) this.thinTimeline();
@@ -160,6 +171,7 @@ class RunReducer {
         return;
       case 'item-end':
         this.settled(entry.item);
+        this.itemEnded(entry.loop);
         if (entry.status === 'done') this.counts.itemsDone++;
         else this.counts.itemsFailed++;
         this.counts.pagesVisited = Math.max(this.counts.pagesVisited, entry.visited);
@@ -223,6 +235,14 @@ class RunReducer {
       this.end?.error ??
       (status === 'killed' ? `the run stopped without finishing (flow was killed, or the machine stopped) ${clock(endT)} in; continue it with flow resume ${start.runDir}` : undefined);
     if (this.timeline.length > TIMELINE_SAMPLES) this.thinTimeline();
+    this.setLoopGrowth();
+    const stats = this.series.stats(this.counts.pagesVisited, activeMs, this.samplerCostMs, this.journalCostMs);
+    const steps = [...this.steps.values()];
+    // A journal written before a setting existed has no value for it: the default then.
+    const settings = { ...DEFAULT_SETTINGS, ...start.policy.settings };
+    const assertions = hasAssertions(settings)
+      ? judgeAssertions({ settings, origins: start.policy.origins, steps, workflowFile: start.workflow.file, peakMb: stats?.total.maxMb, measure: this.timeline.some((s) => s.totalPssMb !== undefined) ? 'PSS' : 'RSS' })
+      : undefined;
     return {
       format: 'flow-run-record',
       formatVersion: 1,
@@ -244,17 +264,41 @@ class RunReducer {
       },
       counts: this.counts,
       output: start.output,
-      steps: [...this.steps.values()],
+      steps,
       failures: this.failures,
       sections: [...this.sections.values()],
       failuresTotal: this.failureCount,
       samples: this.timeline,
-      stats: this.series.stats(this.counts.pagesVisited, activeMs, this.samplerCostMs, this.journalCostMs),
+      stats,
       events: this.events.sort((a, b) => a.t - b.t),
+      ...(assertions && { assertions }),
       samplerCostMs: this.samplerCostMs,
       journalCostMs: this.journalCostMs,
       journal: { entries: this.entries, damagedLines: read.damagedLines, tornLastLine: read.tornLastLine },
     };
+  }
+
+  private itemEnded(loop: string): void {
+    let growth = this.loopGrowth.get(loop);
+    if (!growth) this.loopGrowth.set(loop, (growth = { items: 0, n: 0, sx: 0, sy: 0, sxy: 0, sxx: 0 }));
+    growth.items++;
+    const y = this.lastTotalMb;
+    if (growth.items <= GROWTH_WARMUP_ITEMS || y === undefined) return;
+    const x = growth.items;
+    growth.n++;
+    growth.sx += x;
+    growth.sy += y;
+    growth.sxy += x * y;
+    growth.sxx += x * x;
+  }
+
+  private setLoopGrowth(): void {
+    for (const [loop, { items, n, sx, sy, sxy, sxx }] of this.loopGrowth) {
+      const step = this.steps.get(loop);
+      const spread = n * sxx - sx * sx;
+      if (!step || items < GROWTH_MIN_ITEMS || spread <= 0) continue;
+      step.growthMbPer100Items = ((n * sxy - sx * sy) / spread) * 100;
+    }
   }
 
   /** The last crash not yet recovered from is: the browser is back, or its item is done again. */

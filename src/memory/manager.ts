@@ -11,6 +11,8 @@ import { stepModule } from '../steps/registry.js';
 import { LeakDetector } from './leaks.js';
 import { pageId, pageMetrics } from './page-metrics.js';
 import { collectRunnerGarbage } from './runner-gc.js';
+import type { ResolvedBudget } from './cgroup.js';
+import { decide as decideBudget, initialBudgetState, type BudgetAction, type BudgetSignals, type BudgetState } from './rules/budget.js';
 import type { MemorySampler } from './sampler.js';
 import type { MemorySample } from './types.js';
 
@@ -34,6 +36,8 @@ export interface MemoryManagerOptions {
   /** Ends the run: the last rung of the ladder. */
   stop(reason: string): void;
   profileDir?: string;
+  /** The run's memory budget: the controller runs only with one. */
+  budget?: ResolvedBudget;
 }
 
 export function totalOf(sample: MemorySample | undefined): number | undefined {
@@ -68,11 +72,15 @@ export class MemoryManager {
   private readonly lastActive = new Map<string, StepNode>();
   private recycleDue: { action: 'recycle-context' | 'restart-browser'; reason: string } | undefined;
   private readonly stepsOnDocument = new WeakMap<Page, { url: string; steps: number }>();
+  private budgetState: BudgetState = initialBudgetState();
+  /** thresholds.limitMb, or the budget when that is unset: near the budget the ladder applies. */
+  private readonly limitMb: number;
 
   constructor(private readonly options: MemoryManagerOptions) {
     const { block } = options.settings;
     this.rules = blockRules(block.types, block.urls);
     this.leaks = new LeakDetector(options.settings.leaks, (event) => this.emit(event), options.now);
+    this.limitMb = options.settings.thresholds.limitMb || (options.budget?.mb ?? 0);
   }
 
   /** Called by the session for every page it opens. */
@@ -84,6 +92,13 @@ export class MemoryManager {
   start(): void {
     const { events, sampler, settings } = this.options;
     if (this.options.profileDir && settings.cache.maxSizeMb > 0) this.trimCache('at start');
+    const { budget } = this.options;
+    if (budget) {
+      this.emit({ type: 'budget', t: this.now(), at: new Date().toISOString(), what: 'budget', to: budget.mb, reason: budget.reason, budgetMb: budget.mb });
+      // Decided before any sample: loops that start at once must not start at the page limit.
+      const { session } = this.options;
+      this.decideBudget({ t: this.now(), totalMb: 0, renderersMb: 0, renderers: 0, pagesOpen: 0, running: 0, waiting: 0, pagesVisited: session.visited, contextGeneration: session.contextGeneration });
+    }
     sampler.onSample((sample) => this.onSample(sample));
     events.on('step-start', ({ step, laneId }) => {
       if (!isLeaf(step)) return;
@@ -155,15 +170,17 @@ export class MemoryManager {
     const mb = totalOf(sample);
     if (mb === undefined || this.ending) return;
     const { thresholds } = this.options.settings;
+    const limitMb = this.limitMb;
     const now = this.now();
     const at = new Date().toISOString();
+    this.steerBudget(sample, mb);
     if (thresholds.warnMb > 0 && mb >= thresholds.warnMb && now - this.lastWarnAt >= thresholds.cooldownMs) {
       this.lastWarnAt = now;
       this.emit({ type: 'alert', t: now, at, level: 'warn', mb, thresholdMb: thresholds.warnMb, message: `memory ${mb.toFixed(0)} MB is over the warning level of ${thresholds.warnMb} MB` });
       if (thresholds.warnAction !== 'alert') this.enqueue(thresholds.warnAction, `over warnMb (${thresholds.warnMb} MB)`);
     }
-    if (thresholds.limitMb <= 0) return;
-    if (mb < thresholds.limitMb) {
+    if (limitMb <= 0) return;
+    if (mb < limitMb) {
       this.rung = 0;
       return;
     }
@@ -172,8 +189,36 @@ export class MemoryManager {
     const action = ladder[Math.min(this.rung, ladder.length - 1)];
     this.rung++;
     this.lastLimitActionAt = now;
-    this.emit({ type: 'alert', t: now, at, level: 'limit', mb, thresholdMb: thresholds.limitMb, message: `memory ${mb.toFixed(0)} MB is over the limit of ${thresholds.limitMb} MB: ${action}` });
-    this.enqueue(action, `over limitMb (${thresholds.limitMb} MB), rung ${Math.min(this.rung, ladder.length)} of ${ladder.length}`);
+    const limitName = thresholds.limitMb ? 'limitMb' : 'the budget';
+    this.emit({ type: 'alert', t: now, at, level: 'limit', mb, thresholdMb: limitMb, message: `memory ${mb.toFixed(0)} MB is over the limit of ${limitMb} MB: ${action}` });
+    this.enqueue(action, `over ${limitName} (${limitMb} MB), rung ${Math.min(this.rung, ladder.length)} of ${ladder.length}`);
+  }
+
+  /** The budget controller's turn at each sample: it decides, this performs. */
+  private steerBudget(sample: MemorySample, totalMb: number): void {
+    if (this.options.budget) this.decideBudget(budgetSignals(sample, totalMb, this.options.session, this.now()), totalMb);
+  }
+
+  private decideBudget(signals: BudgetSignals, totalMb?: number): void {
+    const { budget, settings } = this.options;
+    const { actions, state } = decideBudget(signals, { budgetMb: budget!.mb, maxAllowance: settings.maxPages }, this.budgetState);
+    this.budgetState = state;
+    for (const action of actions) this.performBudget(action, budget!.mb, totalMb);
+  }
+
+  private performBudget(action: BudgetAction, budgetMb: number, totalMb: number | undefined): void {
+    switch (action.kind) {
+      case 'set-allowance':
+        this.options.session.setAllowance(action.to);
+        this.emit({ type: 'budget', t: this.now(), at: new Date().toISOString(), what: 'concurrency', from: action.from, to: action.to, reason: action.reason, budgetMb, ...(totalMb !== undefined && { totalMb, freeMb: action.freeMb }), perPageMb: action.perPageMb });
+        return;
+      case 'gc':
+        return this.enqueue('gc', action.reason);
+      case 'recycle-context':
+        // Waits, like a periodic recycle, for the next page that is about to be replaced anyway.
+        if (this.recycleDue?.action !== 'restart-browser') this.recycleDue = { action: 'recycle-context', reason: action.reason };
+        return;
+    }
   }
 
   /**
@@ -354,6 +399,24 @@ export class MemoryManager {
       .then((metrics) => metrics && metrics.url === url && page.url() === url && this.leaks.pageMeasured(step, metrics))
       .catch(() => undefined);
   }
+}
+
+/** What the budget controller reads of a sample and of the session. */
+function budgetSignals(sample: MemorySample, totalMb: number, session: BrowserSession, t: number): BudgetSignals {
+  const pagesOpen = sample.pagesOpen;
+  const everyPage = pagesOpen > 0 && sample.pages.length >= pagesOpen;
+  return {
+    t,
+    totalMb,
+    renderersMb: sample.byKind.renderer?.pssMb ?? sample.byKind.renderer?.rssMb ?? 0,
+    renderers: sample.byKind.renderer?.count ?? 0,
+    pagesOpen,
+    running: session.running,
+    waiting: session.waitingForTurn,
+    pagesVisited: session.visited,
+    ...(everyPage && { heapMb: sample.pages.reduce((sum, page) => sum + page.jsHeapUsedMb, 0) + sample.runner.heapUsedMb }),
+    contextGeneration: session.contextGeneration,
+  };
 }
 
 function isLeaf(step: StepNode): boolean {

@@ -30,7 +30,7 @@ export interface EffectivePolicy {
   /** Absolute paths of the policy files, base first. */
   chain: string[];
   settings: MemorySettings;
-  /** Dotted setting path as written ('maxPages', 'block.types', 'thresholds.cooldown') → where its value came from. */
+  /** Dotted setting path as written ('maxPages', 'block.types', 'thresholds.cooldown') → where its value came from; a map's entries too ('budgets.extract details'). */
   origins: Record<string, SettingOrigin>;
 }
 
@@ -62,10 +62,13 @@ export function workflowPolicyInputs(workflow: { policyFile?: string; memory?: u
 export function resolvePolicy(inputs: PolicyInputs): EffectivePolicy {
   const settings = structuredClone(DEFAULT_SETTINGS);
   const origins: Record<string, SettingOrigin> = Object.fromEntries(SETTING_SPECS.map((spec) => [spec.path, { kind: 'default' }]));
-  const set = (spec: SettingSpec, value: unknown, origin: SettingOrigin) => {
-    setField(settings, spec.field, spec.isDuration ? parseDuration(value as number | string) : Array.isArray(value) ? [...value] : value);
-    origins[spec.path] = origin;
-  };
+  const set: Setter = Object.assign(
+    (spec: SettingSpec, value: unknown, origin: SettingOrigin) => {
+      setField(settings, spec.field, spec.isDuration ? parseDuration(value as number | string) : value !== null && typeof value === 'object' ? structuredClone(value) : value);
+      origins[spec.path] = origin;
+    },
+    { entry: (path: string, origin: SettingOrigin) => (origins[path] = origin) },
+  );
 
   const chain = inputs.policyFile ? loadPolicyChain(inputs.policyFile) : [];
   for (const file of chain) applyWritten(file.source, [], 'policy', set);
@@ -105,7 +108,9 @@ function checkThresholds(settings: MemorySettings, origins: Record<string, Setti
 }
 
 /** Sets every setting written in the mapping at `prefix` of a file, located at its key. */
-function applyWritten(source: YamlSource, prefix: PathSegment[], kind: 'policy' | 'workflow', set: (spec: SettingSpec, value: unknown, origin: SettingOrigin) => void): void {
+type Setter = ((spec: SettingSpec, value: unknown, origin: SettingOrigin) => void) & { entry(path: string, origin: SettingOrigin): void };
+
+function applyWritten(source: YamlSource, prefix: PathSegment[], kind: 'policy' | 'workflow', set: Setter): void {
   const written = valueAtPath(source.value, prefix);
   for (const spec of SETTING_SPECS) {
     const value = valueAtPath(written, spec.written);
@@ -114,6 +119,13 @@ function applyWritten(source: YamlSource, prefix: PathSegment[], kind: 'policy' 
     const key = keyNodeAt(source, parent, spec.written[spec.written.length - 1]) ?? nodeAt(source, [...prefix, ...spec.written]);
     const { line, col } = positionOf(source, key);
     set(spec, value, { kind, file: source.path, line, col });
+    // A map's entries (budgets) are located one by one, so a message can point at the entry itself.
+    if (spec.schema.additionalProperties && value && typeof value === 'object') {
+      for (const entry of Object.keys(value)) {
+        const at = positionOf(source, keyNodeAt(source, [...prefix, ...spec.written], entry));
+        set.entry(`${spec.path}.${entry}`, { kind, file: source.path, line: at.line, col: at.col });
+      }
+    }
   }
 }
 

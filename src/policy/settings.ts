@@ -8,8 +8,15 @@ export type ResourceType = (typeof RESOURCE_TYPES)[number];
 export const MEMORY_ACTIONS = ['gc', 'close-idle-pages', 'recycle-context', 'restart-browser', 'stop'] as const;
 export type MemoryAction = (typeof MEMORY_ACTIONS)[number];
 
+/** A step's memory assertion: at most this much memory per run of the step. */
+export interface StepBudget {
+  maxMb: number;
+}
+
 /** The memory settings of a policy, after defaults are applied. */
 export interface MemorySettings {
+  /** 'auto': a share of the container's memory limit inside one, else none; 0: none. */
+  budgetMb: number | 'auto';
   maxPages: number;
   block: { types: ResourceType[]; urls: string[] };
   gc: { everySteps: number; everyPages: number };
@@ -19,10 +26,18 @@ export interface MemorySettings {
   sampling: { intervalMs: number; pageMetrics: boolean };
   leaks: { stepGrowthMb: number; listenerGrowth: number; nodeGrowth: number; heapGrowthMb: number; documentGrowth: number; snapshots: string; snapshotRounds: number; keepSnapshots: boolean };
   recover: { browserRestarts: number; itemRetries: number };
+  /** Step label, line (`12`) or `file:line` → its assertion. */
+  budgets: Record<string, StepBudget>;
+  maxPeakMb: number;
+  maxGrowthMbPer100Items: number;
 }
+
+/** Share of a container's memory limit that `budgetMb: auto` takes: the rest is the kernel's page cache and whatever else runs in the container. */
+export const CONTAINER_BUDGET_SHARE = 0.8;
 
 /** 0 means "off" for every counter and threshold below. */
 export const DEFAULT_SETTINGS: MemorySettings = {
+  budgetMb: 'auto',
   maxPages: 8,
   block: { types: [], urls: [] },
   gc: { everySteps: 0, everyPages: 0 },
@@ -32,6 +47,9 @@ export const DEFAULT_SETTINGS: MemorySettings = {
   sampling: { intervalMs: 1000, pageMetrics: true },
   leaks: { stepGrowthMb: 50, listenerGrowth: 200, nodeGrowth: 2000, heapGrowthMb: 20, documentGrowth: 10, snapshots: '', snapshotRounds: 10, keepSnapshots: false },
   recover: { browserRestarts: 3, itemRetries: 2 },
+  budgets: {},
+  maxPeakMb: 0,
+  maxGrowthMbPer100Items: 0,
 };
 
 const count = (description: string, example: number): JsonSchema => ({ type: 'integer', minimum: 0, description, examples: [example] });
@@ -46,6 +64,14 @@ const section = (description: string, properties: Record<string, JsonSchema>, ex
 
 /** Schema of the memory settings: shared by policy files and a workflow's `memory:` section. */
 export const memorySettingsProperties: Record<string, JsonSchema> = {
+  budgetMb: {
+    description: `The memory flow plus its browser may use in all, in MB (PSS). flow then decides live how many pages run at once (a loop's concurrency becomes a maximum), when to recycle the context (on measured growth) and when to collect garbage (on heap growth), and takes thresholds.limitMb from it when that is unset. auto (the default): ${CONTAINER_BUDGET_SHARE * 100}% of the container's memory limit (cgroup v2 memory.max, v1 memory.limit_in_bytes) when flow runs under one, else no budget. 0 turns it off.`,
+    examples: [1000, 'auto'],
+    anyOf: [
+      { type: 'number', minimum: 0 },
+      { const: 'auto' },
+    ],
+  },
   maxPages: { type: 'integer', minimum: 1, maximum: 64, description: `How many pages may be open at once. Loops wait for a free page; opening one more closes the oldest idle page. Default ${DEFAULT_SETTINGS.maxPages}.`, examples: [4] },
   block: section(
     'Requests the browser never makes: resource types and URL patterns. Usual file endings (.png, .css, ...) and URL patterns are blocked inside the browser at no cost; a request of a blocked type at an address without its ending is stopped on its way out, a round trip to flow each.',
@@ -126,6 +152,24 @@ export const memorySettingsProperties: Record<string, JsonSchema> = {
       itemRetries: count(`How many more times a loop item is tried when the browser or its page crashed while it ran. Default ${DEFAULT_SETTINGS.recover.itemRetries}.`, 2),
     },
     { browserRestarts: 3, itemRetries: 2 },
+  ),
+  budgets: {
+    type: 'object',
+    description:
+      "Memory assertions for CI, per step: the key names steps by label (or title), by YAML line (\"12\") or by file and line (\"parts/detail.yaml:12\"); maxMb is the most a step's runs may add to the total memory on average (PSS after the step minus before it, from the samples at its start and end, as the report's step table shows it). A run that breaks one fails with exit 5. The map replaces a policy's map as a whole.",
+    propertyNames: { minLength: 1 },
+    additionalProperties: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['maxMb'],
+      properties: { maxMb: { type: 'number', minimum: 0, description: 'The most each run of the step may add to the total memory, in MB, averaged over its runs.' } },
+    },
+    examples: [{ 'extract details': { maxMb: 50 }, '12': { maxMb: 20 } }],
+  },
+  maxPeakMb: megabytes('Memory assertion for CI: the highest total memory (PSS of flow plus its browser) the run may reach, in MB; over it the run fails with exit 5. 0 turns it off.', 900),
+  maxGrowthMbPer100Items: megabytes(
+    "Memory assertion for CI: how much a loop's total memory may rise per 100 items, in MB: the slope of a least-squares line through the total at each item's end, after 10 warm-up items, judged on loops of 20 items or more. Over it the run fails with exit 5. 0 turns it off.",
+    20,
   ),
 };
 

@@ -29,6 +29,10 @@ export function formatPolicy(policy: EffectivePolicy): string {
 export function formatSettingValue(spec: SettingSpec, settings: MemorySettings): string {
   const value = valueAtPath(settings, spec.field);
   if (Array.isArray(value)) return value.length ? value.join(', ') : 'none';
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, { maxMb: number }>);
+    return entries.length ? entries.map(([key, budget]) => `${JSON.stringify(key)} ≤ ${budget.maxMb} MB`).join(', ') : 'none';
+  }
   if (spec.isDuration) return shownDuration(value as number);
   if (value === '') return 'none';
   if (value === 0) {

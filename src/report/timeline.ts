@@ -1,4 +1,5 @@
-import type { RunEvent, RunRecord } from '../runner/run-record.js';
+import { describeBudget } from '../memory/rules/budget.js';
+import type { BudgetEvent, RunEvent, RunRecord } from '../runner/run-record.js';
 import { layoutChart, type ChartData, type ChartView, type Marker, type Series, type Threshold } from './chart.js';
 import { minMaxIndices } from './downsample.js';
 import { clock, duration, mb } from './format.js';
@@ -86,6 +87,8 @@ function eventMarker(event: RunEvent, unit: string): Marker {
       return { key: event.t, shape: 'action', rule: true, title: `${at} action ${event.action} (${event.reason})${change(event.beforeMb, event.afterMb)}: ${event.effect}` };
     case 'leak':
       return { key: event.t, shape: 'leak', rule: false, title: `${at} possible leak (${event.kind}): ${event.message}` };
+    case 'budget':
+      return { key: event.t, shape: 'action', rule: false, title: `${at} ${describeBudget(event)}` };
     case 'crash':
       return { key: event.t, shape: 'restart', rule: true, title: `${at} ${event.what === 'browser' ? 'the browser died' : 'a page crashed'}${event.recovered ? ', and flow carried on' : ''}: ${event.message}` };
   }
@@ -93,7 +96,9 @@ function eventMarker(event: RunEvent, unit: string): Marker {
 
 function thresholds(record: RunRecord, unit: string): Threshold[] {
   const { warnMb, limitMb } = record.policy.settings.thresholds;
+  const budget = record.events.find((event): event is BudgetEvent => event.type === 'budget' && event.what === 'budget');
   return [
+    ...(budget ? [{ value: budget.budgetMb, label: `budget ${mb(budget.budgetMb)} ${unit}`, cls: 'limit' }] : []),
     ...(warnMb > 0 ? [{ value: warnMb, label: `warn ${mb(warnMb)} ${unit}`, cls: 'warn' }] : []),
     ...(limitMb > 0 ? [{ value: limitMb, label: `limit ${mb(limitMb)} ${unit}`, cls: 'limit' }] : []),
   ];

@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { MemoryStats } from '../memory/types.js';
 import type { RunEvent, RunRecord, StepRecord } from '../runner/run-record.js';
+import { describeAssertion, type MemoryAssertion } from '../memory/assertions.js';
 import type { ChartData, ChartView } from './chart.js';
 import { shownFile } from './format.js';
 import { KINDS, measureName, primaryMeasure, remoteBrowserNote, RSS_CAVEAT, sampleTotal } from './measure.js';
@@ -27,6 +28,7 @@ export interface ReportView {
   sections: SectionView[];
   policy: PolicyView;
   blocked: { type: string; count: number }[];
+  assertions: (Omit<MemoryAssertion, 'measuredMb'> & { measuredMb: number | null; failed: boolean; where: string; text: string })[];
   /** A merged run: each shard or worker with its own memory timeline (they ran on machines of their own). */
   parts: { mode: string; rows: PartView[]; duplicates: number } | null;
 }
@@ -207,6 +209,13 @@ export function reportView(record: RunRecord, options: ReportViewOptions): { vie
       };
     }),
     policy: policyView(record.policy, base),
+    assertions: (record.assertions ?? []).map((assertion) => ({
+      ...assertion,
+      measuredMb: assertion.measuredMb ?? null,
+      failed: assertion.status === 'failed',
+      where: assertion.file ? `${shownFile(assertion.file, base)}:${assertion.line}` : assertion.settingAt,
+      text: describeAssertion(assertion),
+    })),
     blocked: Object.entries(record.counts.requestsBlocked)
       .map(([type, count]) => ({ type, count }))
       .sort((a, b) => b.count - a.count),
@@ -246,6 +255,8 @@ function actionRow(event: RunEvent): ActionRow[] {
       return [{ t: event.t, what: event.action, reason: event.reason, ...gain(event.beforeMb, event.afterMb), durationMs: event.durationMs ?? null, effect: event.effect }];
     case 'recycle':
       return [{ t: event.t, what: event.what === 'browser' ? 'browser restart' : 'context recycle', reason: event.reason, ...gain(event.beforeMb, event.afterMb), durationMs: event.durationMs, effect: '' }];
+    case 'budget':
+      return [{ t: event.t, what: event.what === 'budget' ? `memory budget ${Math.round(event.to)} MB` : event.from === undefined ? `concurrency at most ${event.to}` : `concurrency ${event.from} → ${event.to}`, reason: event.reason, beforeMb: event.totalMb ?? null, afterMb: null, freedMb: null, durationMs: null, effect: '' }];
     case 'gc':
       return [{ t: event.t, what: 'garbage collection', reason: event.reason, ...gain(event.beforeMb, event.afterMb), durationMs: null, effect: `${event.pages} page(s)${event.jsHeapBeforeMb !== undefined && event.jsHeapAfterMb !== undefined ? `, their JS heap ${event.jsHeapBeforeMb.toFixed(1)} → ${event.jsHeapAfterMb.toFixed(1)} MB` : ''}` }];
     default:

@@ -46,8 +46,20 @@ export class Lane {
   readonly id = `lane-${++laneCounter}`;
   private page: Page | undefined;
   private lastUrl: string | undefined;
+  /** Items this lane runs now that took a turn at the session's gate. */
+  private turns = 0;
 
-  constructor(private readonly services: RunServices) {}
+  /**
+   * @param withinTurn The lane runs inside an item that took a turn (a loop within a loop):
+   * its items run in that turn, or an inner loop could wait for turns its outer items hold.
+   * @param gated Its items take turns: lanes made for a loop's concurrency. The main lane's
+   * items run one at a time anyway.
+   */
+  constructor(
+    private readonly services: RunServices,
+    private readonly gated = false,
+    private readonly withinTurn = false,
+  ) {}
 
   async runSteps(steps: StepNode[], scope: Scope): Promise<void> {
     for (const step of steps) await this.runStep(step, scope);
@@ -57,6 +69,16 @@ export class Lane {
   async close(): Promise<void> {
     if (this.page) await this.services.session.closePage(this.page, 'its steps ended');
     this.page = undefined;
+  }
+
+  /** Waits for a turn; a lane that must wait gives its page up meanwhile, so what it held is free for the lanes running. */
+  private async takeTurn(): Promise<void> {
+    const { session } = this.services;
+    if (!session.hasTurn() && this.page && session.isOpen(this.page)) {
+      await session.closePage(this.page, `waiting for its turn: the memory budget runs ${session.allowance} item(s) at once`);
+    }
+    await session.takeTurn();
+    this.turns++;
   }
 
   private openPage(): Page | undefined {
@@ -190,7 +212,16 @@ export class Lane {
           keys.set(base, seen + 1);
           key = seen ? `${base}~${seen}` : base;
         }
-        return items.runItem(scope.frame, step, index, key, (frame) => run(this.context(step, scope.child({}, frame), timeoutMs, leased)), lease);
+        const turn = this.gated && !this.withinTurn;
+        if (turn) await this.takeTurn();
+        try {
+          return await items.runItem(scope.frame, step, index, key, (frame) => run(this.context(step, scope.child({}, frame), timeoutMs, leased)), lease);
+        } finally {
+          if (turn) {
+            this.turns--;
+            session.endTurn();
+          }
+        }
       },
       share: (options) => this.share(step, scope, options?.limit),
       note: (kind, data) => items.note(scope.frame, step, kind, data),
@@ -205,7 +236,7 @@ export class Lane {
         return this.runSteps(steps, vars ? scope.child(vars) : scope);
       },
       inNewLane: async (fn, vars) => {
-        const lane = new Lane(this.services);
+        const lane = new Lane(this.services, true, this.withinTurn || this.turns > 0);
         try {
           await fn(lane.context(step, scope.child(vars), timeoutMs, {}));
         } finally {

@@ -1,3 +1,4 @@
+import type { MemoryAssertion } from '../memory/assertions.js';
 import type { MemorySample, MemoryStats } from '../memory/types.js';
 import type { EffectivePolicy } from '../policy/resolve.js';
 import type { MemoryAction } from '../policy/settings.js';
@@ -62,6 +63,8 @@ export interface RunRecord {
   samples: MemorySample[];
   stats?: RunStats;
   events: RunEvent[];
+  /** The policy's memory assertions (budgets, maxPeakMb, maxGrowthMbPer100Items), judged on the run; absent when it has none. */
+  assertions?: MemoryAssertion[];
   /** Time spent sampling memory, to report the sampler's overhead. */
   samplerCostMs: number;
   /** CPU time spent writing the journal. */
@@ -113,6 +116,8 @@ export interface StepRecord {
   emptyFields?: string[];
   maxPagesOpen: number;
   requestsBlocked: number;
+  /** Loops of 20 items or more: the least-squares slope of total memory at each item's end, after 10 warm-up items, per 100 items (MB). */
+  growthMbPer100Items?: number;
 }
 
 export interface StepFailure {
@@ -147,6 +152,27 @@ export type RunEvent =
   | { type: 'leak'; t: number; at: string; kind: LeakKind; stepId?: string; file?: string; line?: number; message: string; amount: number }
   | { type: 'recycle'; t: number; at: string; what: 'context' | 'browser'; reason: string; durationMs: number; beforeMb?: number; afterMb?: number }
   | { type: 'gc'; t: number; at: string; reason: string; beforeMb?: number; afterMb?: number; pages: number; jsHeapBeforeMb?: number; jsHeapAfterMb?: number }
-  | { type: 'crash'; t: number; at: string; what: 'browser' | 'page'; message: string; recovered: boolean };
+  | { type: 'crash'; t: number; at: string; what: 'browser' | 'page'; message: string; recovered: boolean }
+  | BudgetEvent;
+
+/**
+ * A decision of the budget controller: the budget itself when the run starts (`what: budget`,
+ * with where it came from), and each change of how many pages run at once, with the figures
+ * behind it. Its garbage collections and recycles are gc and recycle events, their reason
+ * carrying the figures.
+ */
+export interface BudgetEvent {
+  type: 'budget';
+  t: number;
+  at: string;
+  what: 'budget' | 'concurrency';
+  from?: number;
+  to: number;
+  reason: string;
+  budgetMb: number;
+  totalMb?: number;
+  freeMb?: number;
+  perPageMb?: number;
+}
 
 export type LeakKind = 'unclosed-pages' | 'listeners' | 'dom-nodes' | 'page-heap' | 'runner-heap' | 'step-retained' | 'retained-documents' | 'uncollected' | 'heap-snapshot';

@@ -15,7 +15,11 @@ import { reduceJournalFile } from '../journal/reduce.js';
 import { journalPath, journalSteps, readResumePoint, resumeProblems, workflowShapeHash, type ResumePoint } from '../journal/resume.js';
 import { JournalWriter } from '../journal/writer.js';
 import { DiskFullError } from '../output/durable.js';
+import { describeAssertion, hasAssertions, stepsForKey } from '../memory/assertions.js';
+import { resolveBudget } from '../memory/cgroup.js';
 import { MemoryManager } from '../memory/manager.js';
+import { CONTAINER_BUDGET_SHARE } from '../policy/settings.js';
+import { shownOrigin } from '../policy/show.js';
 import { chromiumPidsFromCdp } from '../memory/processes.js';
 import { MemorySampler } from '../memory/sampler.js';
 import { openDataset } from '../output/dataset.js';
@@ -108,6 +112,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     flags: args.policyFlags,
   });
   const steps = journalSteps(workflow.steps);
+  checkBudgetKeys(policy, steps, workflow.file);
   const shape = workflowShapeHash(workflow);
   const allSteps: StepNode[] = [];
   walkSteps(workflow.steps, (step) => allSteps.push(step));
@@ -220,7 +225,12 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
       sample.pagesVisited = activeSession.visited;
       events.emit('sample', sample);
     });
+    // A remote browser's processes are not measured here: a budget over flow's own process would mean nothing.
+    const ownBrowser = handle.mode === 'launch' || handle.mode === 'profile';
+    const budget = resolveBudget(settings.budgetMb, shownOrigin(policy.origins.budgetMb), CONTAINER_BUDGET_SHARE);
+    if (budget && !ownBrowser) events.emit('log', { message: `the memory budget (${budget.reason}) is not applied: the browser is remote, and its processes are not flow's to measure` });
     manager = new MemoryManager({
+      budget: ownBrowser ? budget : undefined,
       settings,
       session,
       sampler,
@@ -304,11 +314,42 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
   } catch (closing) {
     if (status === 'passed') ({ status, exitCode, error } = outcomeOf(closing, controller.signal));
   }
+  if (status === 'passed') ({ status, exitCode, error } = judgedAssertions(journal, policy.settings, { status, exitCode, error }));
   recorder.finish(status, exitCode, error === undefined ? undefined : masker.mask(error));
   const record = reduceJournalFile(journal.path);
   const recordPath = writeSummary(record, runDir, events);
   const reportPath = workflow.report === false ? undefined : writeRunReport(record, join(runDir, workflow.report), events);
   return { exitCode, status, runDir, datasetPath: dataset.path, recordPath, reportPath, records: dataset.count, error, failure, record };
+}
+
+/**
+ * A run that passed but broke a memory assertion fails with its own exit code. Assertions are
+ * judged on the journal so far, as the report will judge them on the whole.
+ */
+function judgedAssertions(journal: JournalWriter, settings: EffectivePolicy['settings'], outcome: { status: 'passed'; exitCode: ExitCode; error?: string }): { status: 'passed' | 'failed'; exitCode: ExitCode; error?: string } {
+  if (!hasAssertions(settings)) return outcome;
+  journal.flush();
+  const failed = (reduceJournalFile(journal.path).assertions ?? []).filter((assertion) => assertion.status === 'failed');
+  if (!failed.length) return outcome;
+  return { status: 'failed', exitCode: EXIT.memoryAssertionFailed, error: `${failed.length} memory assertion${failed.length > 1 ? 's' : ''} failed:\n${failed.map((assertion) => `  ${describeAssertion(assertion)}`).join('\n')}` };
+}
+
+/** A budgets key that names no step would never be judged: refused before the run, where it was written. */
+function checkBudgetKeys(policy: EffectivePolicy, steps: Array<{ title: string; file: string; line: number }>, workflowFile: string): void {
+  const problems: Diagnostic[] = [];
+  for (const key of Object.keys(policy.settings.budgets)) {
+    if (stepsForKey(key, steps, workflowFile).length) continue;
+    const origin = policy.origins[`budgets.${key}`] ?? policy.origins.budgets;
+    const suggestion = didYouMean(key, steps.map((step) => step.title));
+    problems.push({
+      file: origin?.file ? shownPath(origin.file) : 'command line',
+      line: origin?.line,
+      col: origin?.col,
+      message: `budgets: "${key}" names no step of the workflow${suggestion ? ` — did you mean "${suggestion}"?` : ''}`,
+      hint: 'name a step by its label (label: ...), by its line in the workflow ("12"), or by file and line ("parts/detail.yaml:12")',
+    });
+  }
+  if (problems.length) throw new InputError(problems);
 }
 
 /** How a run that threw ended: which status, exit code and words. */

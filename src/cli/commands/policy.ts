@@ -6,7 +6,7 @@ import { checkWorkflow, WORKFLOW_FILE } from '../../runner/validate.js';
 import { EXIT } from '../exit-codes.js';
 import { policyFlags } from './flags.js';
 
-export function policyShowCommand(file: string, options: { maxPages?: string; block?: string }): number {
+export function policyShowCommand(file: string, options: { maxPages?: string; block?: string; budget?: string }): number {
   const path = resolve(file);
   const flags = policyFlags(options);
   const source = readYamlSource(path, WORKFLOW_FILE);

@@ -1,4 +1,5 @@
-import { basename, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
 import { readResumePoint } from '../../journal/resume.js';
 import { RunEvents } from '../../runner/events.js';
 import { SecretMasker } from '../../runner/secrets.js';
@@ -14,6 +15,7 @@ import { parseShard } from '../../distribute/shard.js';
 import { parseQueueUrl } from '../../distribute/redis.js';
 import { remoteBrowserNote } from '../../report/measure.js';
 import { environmentWith } from '../env-file.js';
+import { junitXml } from '../../report/junit.js';
 
 export interface RunCommandOptions {
   var: string[];
@@ -23,6 +25,9 @@ export interface RunCommandOptions {
   policy?: string;
   maxPages?: string;
   block?: string;
+  budget?: string;
+  reporter?: 'junit';
+  reporterOut?: string;
   headed?: boolean;
   quiet?: boolean;
   json?: boolean;
@@ -32,7 +37,7 @@ export interface RunCommandOptions {
 }
 
 /** `flow resume RUN_DIR`: the workflow is the one the run's journal names. */
-export async function resumeCommand(runDir: string, options: Omit<RunCommandOptions, 'var' | 'out' | 'policy' | 'maxPages' | 'block' | 'overwrite' | 'shard' | 'queue'>): Promise<number> {
+export async function resumeCommand(runDir: string, options: Omit<RunCommandOptions, 'var' | 'out' | 'policy' | 'maxPages' | 'block' | 'budget' | 'overwrite' | 'shard' | 'queue'>): Promise<number> {
   const point = readResumePoint(resolve(runDir));
   return runCommand(point.start.workflow.file, { ...options, var: [], resume: runDir });
 }
@@ -40,6 +45,9 @@ export async function resumeCommand(runDir: string, options: Omit<RunCommandOpti
 export async function runCommand(file: string, options: RunCommandOptions): Promise<number> {
   if (options.resume && (options.out || options.overwrite)) {
     throw new InputError([{ file: 'command line', message: '--resume continues the run in its own folder; it cannot go with --out or --overwrite', hint: 'leave --out and --overwrite out' }]);
+  }
+  if (options.reporterOut && !options.reporter) {
+    throw new InputError([{ file: 'command line', message: '--reporter-out says where a reporter writes, but no --reporter was given', hint: 'add --reporter junit' }]);
   }
   const shard = options.shard === undefined ? undefined : parseShard(options.shard);
   const queue = options.queue === undefined ? undefined : parseQueueUrl(options.queue);
@@ -80,11 +88,24 @@ export async function runCommand(file: string, options: RunCommandOptions): Prom
         masker,
       }),
     );
-    printSummary(result, mode === 'json');
+    const junit = options.reporter === 'junit' ? writeJunit(result, options.reporterOut, masker) : undefined;
+    printSummary(result, mode === 'json', junit);
     return result.exitCode;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+}
+
+/** The run as JUnit XML, at --reporter-out or junit.xml in the run folder; one that cannot be written is said, and the run keeps its exit code. */
+function writeJunit(result: RunResult, out: string | undefined, masker: SecretMasker): string | undefined {
+  const path = resolve(out ?? join(result.runDir, 'junit.xml'));
+  try {
+    writeFileSync(path, junitXml(result.record, (text) => masker.mask(text)));
+    return path;
+  } catch (error) {
+    process.stderr.write(`flow: the JUnit report could not be written to ${shownPath(path)}: ${error instanceof Error ? error.message : String(error)}\n`);
+    return undefined;
   }
 }
 
@@ -118,7 +139,7 @@ function blockedResourcesNote(result: RunResult): string {
   return `  note:       this run blocks ${what} (block.types, from ${shownOrigin(policy.origins['block.types'])}); pages behave differently without them\n`;
 }
 
-function printSummary(result: RunResult, json: boolean): void {
+function printSummary(result: RunResult, json: boolean, junit: string | undefined): void {
   const { record } = result;
   if (result.alreadyFinished) {
     const line = `This run already finished (${record.run.status} at ${record.run.endedAt}): there is nothing to resume. Its dataset: ${shownPath(result.datasetPath)}`;
@@ -131,7 +152,7 @@ function printSummary(result: RunResult, json: boolean): void {
   const emptyFields = record.steps.filter((step) => step.emptyFields?.length);
   if (json) {
     const empty = emptyFields.map((step) => ({ step: step.title, file: step.file, line: step.line, fields: step.emptyFields }));
-    process.stdout.write(`${JSON.stringify({ type: 'summary', status: result.status, exitCode: result.exitCode, runDir: result.runDir, dataset: result.datasetPath, report: result.reportPath, records: result.records, pagesVisited: record.counts.pagesVisited, itemsDone: record.counts.itemsDone, itemsFailed: record.counts.itemsFailed, crashes: record.counts.browserCrashes + record.counts.pageCrashes, durationMs: record.run.durationMs, peakMb: peak, memoryMeasure: label, emptyFields: empty, error: result.error })}\n`);
+    process.stdout.write(`${JSON.stringify({ type: 'summary', status: result.status, exitCode: result.exitCode, runDir: result.runDir, dataset: result.datasetPath, report: result.reportPath, records: result.records, pagesVisited: record.counts.pagesVisited, itemsDone: record.counts.itemsDone, itemsFailed: record.counts.itemsFailed, crashes: record.counts.browserCrashes + record.counts.pageCrashes, durationMs: record.run.durationMs, peakMb: peak, memoryMeasure: label, emptyFields: empty, error: result.error, ...(junit && { junit }) })}\n`);
     return;
   }
   const out = result.exitCode === 0 ? process.stdout : process.stderr;
@@ -154,6 +175,7 @@ function printSummary(result: RunResult, json: boolean): void {
       `  run folder: ${shownPath(result.runDir)}`,
       `  dataset:    ${shownPath(result.datasetPath)}`,
       ...(result.reportPath ? [`  report:     ${shownPath(result.reportPath)}`] : []),
+      ...(junit ? [`  junit:      ${shownPath(junit)}`] : []),
       ...(result.status === 'interrupted' || result.status === 'failed' ? [`  resume:     flow resume ${shownPath(result.runDir)}`] : []),
       '',
     ].join('\n'),

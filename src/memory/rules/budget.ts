@@ -1,0 +1,190 @@
+import type { BudgetEvent } from '../../runner/run-record.js';
+
+/**
+ * The budget controller: from one memory sample and what it remembers of the samples before,
+ * decides how many loop items run at once, when a fresh context pays, and when to collect
+ * garbage. A pure function: the memory manager feeds it samples and performs what it returns,
+ * and tests feed it recorded sequences.
+ */
+
+/** The share of the budget the controller steers to: the rest absorbs what grows between two samples. */
+export const TARGET_SHARE = 0.85;
+/** What a page is taken to cost until one is measured (MB PSS): a light page is about 40, one with large images and scripts 150 or more. */
+const ASSUMED_PAGE_MB = 100;
+/**
+ * What flow and a browser with no page are taken to cost until pages run (MB PSS): the first
+ * sample often comes before Chromium has started its GPU, network and storage processes.
+ */
+const ASSUMED_BROWSER_MB = 400;
+/** No page is taken to cost less: an idle renderer alone is about this. */
+const MIN_PAGE_MB = 20;
+/** One more page is allowed only when this many pages' cost fit in what is free: a page measured while it loads looks smaller than it becomes. */
+const RAISE_MARGIN = 1.5;
+/** After a change, its effect is measured for this long before concurrency is raised again. */
+const RAISE_HOLD_MS = 2000;
+/** Pages a fresh context loads before its baseline is taken: the first ones fill caches. */
+const CONTEXT_WARMUP_PAGES = 5;
+/** A context is replaced no sooner than after this many pages in it: each recycle costs 0.1-1.5 s. */
+const RECYCLE_MIN_PAGES = 20;
+/** Growth that never pays for a recycle, however small a page is (MB). */
+const RECYCLE_MIN_MB = 50;
+/** JS heap growth since the last collection that calls for one: at least this (MB), or this share of the budget. */
+const GC_MIN_GROWTH_MB = 32;
+const GC_GROWTH_SHARE = 0.04;
+/** Collections come at most this often; over the target, when they are what holds memory down, more often. */
+const GC_MIN_GAP_MS = 5000;
+const GC_OVER_TARGET_GAP_MS = 2000;
+/** A page's cost is the largest measured over this many samples: one taken while pages load sees them half-built. */
+const PAGE_COST_SAMPLES = 8;
+/** Samples with pages open before concurrency is first raised: the first see pages still loading. */
+const RAISE_AFTER_SAMPLES = 3;
+
+/** What a sample says, as the controller reads it. */
+export interface BudgetSignals {
+  /** The run's clock, ms. */
+  t: number;
+  /** PSS of flow plus its browser (RSS where PSS cannot be read). */
+  totalMb: number;
+  /** PSS of the renderer processes: what the pages cost. */
+  renderersMb: number;
+  /** Renderer processes: more than the pages when Chromium keeps a spare one, or closed pages' are still exiting. */
+  renderers: number;
+  pagesOpen: number;
+  /** Loop items running now, and lanes waiting at the gate for their turn. */
+  running: number;
+  waiting: number;
+  pagesVisited: number;
+  /** JS heap of every open page plus flow's own, when every open page was measured in this sample. */
+  heapMb?: number;
+  /** Changes whenever the browser context is replaced (recycle, restart, crash). */
+  contextGeneration: number;
+}
+
+export interface BudgetLimits {
+  budgetMb: number;
+  /** The page limit (maxPages): concurrency never goes above it. */
+  maxAllowance: number;
+}
+
+export interface BudgetState {
+  /** Loop items allowed to run at once; undefined until the first sample. */
+  allowance?: number;
+  /** What a page cost in the last samples that had pages open. */
+  pageCosts: number[];
+  /** Samples with pages open so far. */
+  pageSamples: number;
+  changedAt: number;
+  /** The context in use, and what flow and the browser's processes other than renderers took once it was warm. */
+  context: { generation: number; startVisited: number; baseOtherMb?: number };
+  heapBaseMb?: number;
+  gcAt: number;
+}
+
+export type BudgetAction =
+  | { kind: 'set-allowance'; from?: number; to: number; reason: string; freeMb: number; perPageMb: number }
+  | { kind: 'gc'; reason: string }
+  | { kind: 'recycle-context'; reason: string };
+
+export function initialBudgetState(): BudgetState {
+  return { pageCosts: [], pageSamples: 0, changedAt: -Infinity, context: { generation: -1, startVisited: 0 }, gcAt: -Infinity };
+}
+
+export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: BudgetState): { actions: BudgetAction[]; state: BudgetState } {
+  const state: BudgetState = { ...previous, pageCosts: [...previous.pageCosts], context: { ...previous.context } };
+  const actions: BudgetAction[] = [];
+  const { budgetMb, maxAllowance } = limits;
+  const target = budgetMb * TARGET_SHARE;
+
+  const otherMb = signals.totalMb - signals.renderersMb;
+  if (signals.pagesOpen > 0) {
+    // Chromium keeps a spare renderer, and closed pages' renderers take a moment to exit: one process each at most.
+    state.pageCosts = [...state.pageCosts, Math.max(MIN_PAGE_MB, signals.renderersMb / Math.max(signals.pagesOpen, signals.renderers))].slice(-PAGE_COST_SAMPLES);
+    state.pageSamples++;
+  }
+  const measured = state.pageCosts.length > 0;
+  const perPage = measured ? Math.max(...state.pageCosts) : ASSUMED_PAGE_MB;
+  const growthMb = contextGrowth(state, signals, otherMb);
+  const freeMb = budgetMb - signals.totalMb;
+  // Pages allowed but not open yet, or still loading, will cost a whole page each: judged by what the allowance will take.
+  const expectedMb = (allowance: number) => Math.max(signals.totalMb, otherMb + Math.max(signals.pagesOpen, allowance) * perPage);
+  const sampled = signals.totalMb > 0;
+  const figures = sampled
+    ? `${mb(freeMb)} MB free of the ${mb(budgetMb)} MB budget, ${mb(perPage)} MB a page${measured ? '' : ' (assumed: no page measured yet)'}`
+    : `the ${mb(budgetMb)} MB budget, before any sample: ${ASSUMED_BROWSER_MB} MB assumed for flow and the browser, ${ASSUMED_PAGE_MB} MB a page`;
+  const setAllowance = (to: number, why: string) => {
+    if (to === state.allowance) return;
+    actions.push({ kind: 'set-allowance', from: state.allowance, to, reason: why, freeMb, perPageMb: perPage });
+    state.allowance = to;
+    state.changedAt = signals.t;
+  };
+
+  const allowance = state.allowance;
+  if (allowance === undefined) {
+    const room = target - Math.max(signals.totalMb, ASSUMED_BROWSER_MB);
+    setAllowance(clamp(Math.floor(room / (perPage * RAISE_MARGIN)), 1, maxAllowance), figures);
+  } else {
+    const room = target - expectedMb(allowance);
+    if (room < 0 && allowance > 1 && signals.running <= allowance) {
+      // More items running than allowed means the last cut is still taking effect as they end: no second cut for the same excess.
+      setAllowance(clamp(Math.min(allowance, Math.max(1, signals.running)) - Math.ceil(-room / perPage), 1, maxAllowance), `${figures}: ${mb(expectedMb(allowance))} MB expected at ${allowance} at once, over ${Math.round(TARGET_SHARE * 100)}% of the budget`);
+    } else if (state.pageSamples >= RAISE_AFTER_SAMPLES && signals.waiting > 0 && allowance < maxAllowance && room >= perPage * RAISE_MARGIN && signals.t - state.changedAt >= RAISE_HOLD_MS) {
+      const more = Math.min(Math.floor(room / (perPage * RAISE_MARGIN)), signals.waiting, allowance);
+      setAllowance(clamp(allowance + more, 1, maxAllowance), figures);
+    }
+  }
+
+  // Collecting and recycling pay only where memory holds the run back: lanes wait, or it is over the target.
+  const room = target - expectedMb(state.allowance ?? 1);
+  const bound = room < 0 || (signals.waiting > 0 && room < perPage * RAISE_MARGIN);
+  if (growthMb !== undefined && bound && growthMb >= Math.max(RECYCLE_MIN_MB, perPage) && signals.pagesVisited - state.context.startVisited >= RECYCLE_MIN_PAGES) {
+    actions.push({ kind: 'recycle-context', reason: `budget: flow and the browser grew ${mb(growthMb)} MB over ${signals.pagesVisited - state.context.startVisited} pages in this context, more than a page's ${mb(perPage)} MB, with ${mb(freeMb)} MB free` });
+    // Counted from here until the new context is seen, so one growth asks for one recycle.
+    state.context.startVisited = signals.pagesVisited;
+  }
+
+  const heapBase = state.heapBaseMb;
+  const heapGrowth = signals.heapMb !== undefined && heapBase !== undefined ? signals.heapMb - heapBase : 0;
+  const gcDue = signals.t - state.gcAt >= (room < 0 ? GC_OVER_TARGET_GAP_MS : GC_MIN_GAP_MS);
+  if (gcDue && heapGrowth >= Math.max(GC_MIN_GROWTH_MB, budgetMb * GC_GROWTH_SHARE)) {
+    actions.push({ kind: 'gc', reason: `budget: JS heap ${mb(signals.heapMb!)} MB, ${mb(heapGrowth)} MB over its ${mb(heapBase!)} MB after the last collection` });
+  } else if (gcDue && bound && signals.pagesOpen > 0) {
+    // Pages leave the memory of the documents they left (array buffers, images) to the collector, which the JS heap does not show.
+    const held = room < 0 ? `over ${Math.round(TARGET_SHARE * 100)}% of the budget` : `${signals.waiting} lane(s) waiting for room`;
+    actions.push({ kind: 'gc', reason: `budget: ${mb(freeMb)} MB free, ${held}: collecting the garbage of ${signals.pagesOpen} page(s) costs about 20 ms each` });
+  }
+  if (actions.some((action) => action.kind === 'gc')) {
+    state.gcAt = signals.t;
+    state.heapBaseMb = undefined;
+  } else if (signals.heapMb !== undefined) state.heapBaseMb = heapBase === undefined ? signals.heapMb : Math.min(heapBase, signals.heapMb);
+  return { actions, state };
+}
+
+/** Growth of flow and the browser's processes other than renderers over the current context's baseline, taken once it is warm: where Playwright keeps a context's data. */
+function contextGrowth(state: BudgetState, signals: BudgetSignals, otherMb: number): number | undefined {
+  const context = state.context;
+  if (context.generation !== signals.contextGeneration) {
+    state.context = { generation: signals.contextGeneration, startVisited: signals.pagesVisited };
+    return undefined;
+  }
+  if (signals.pagesVisited - context.startVisited < CONTEXT_WARMUP_PAGES) return undefined;
+  if (context.baseOtherMb === undefined) {
+    context.baseOtherMb = otherMb;
+    return undefined;
+  }
+  context.baseOtherMb = Math.min(context.baseOtherMb, otherMb);
+  return otherMb - context.baseOtherMb;
+}
+
+/** A budget decision as the live view and the report say it. */
+export function describeBudget(event: BudgetEvent): string {
+  if (event.what === 'budget') return `memory budget ${mb(event.to)} MB: ${event.reason}`;
+  return event.from === undefined ? `concurrency at most ${event.to} to start with: ${event.reason}` : `concurrency ${event.from} → ${event.to}: ${event.reason}`;
+}
+
+function clamp(value: number, low: number, high: number): number {
+  return Math.max(low, Math.min(high, value));
+}
+
+function mb(value: number): string {
+  return Math.round(value).toString();
+}

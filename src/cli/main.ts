@@ -69,6 +69,8 @@ program
   .argument('<run>', 'the run folder')
   .option('--headed', 'show the browser window')
   .option('--env-file <file>', 'as with flow run: the environment the run needs again (its secrets: are never saved)')
+  .addOption(new Option('--reporter <name>', 'as with flow run: junit').choices(['junit']))
+  .option('--reporter-out <file>', 'where --reporter writes (default: junit.xml in the run folder)')
   .option('--quiet', 'print only problems and the final summary')
   .addOption(new Option('--json', 'print machine-readable events, one JSON object per line').conflicts('quiet'))
   .action(async (run: string, options) => {

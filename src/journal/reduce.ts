@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { hasAssertions, judgeAssertions } from '../memory/assertions.js';
 import { RunSeries } from '../memory/run-stats.js';
+import { RunningSlope } from '../memory/stats.js';
 import { DEFAULT_SETTINGS } from '../policy/settings.js';
 import type { MemorySample } from '../memory/types.js';
 import { minMaxIndices } from '../report/downsample.js';
@@ -89,7 +90,7 @@ class RunReducer {
   /** Total memory of the last sample, read at each item's end for its loop's growth. */
   private lastTotalMb: number | undefined;
   /** Per loop: items ended, and least-squares sums over the total at each end after the warm-up. */
-  private readonly loopGrowth = new Map<string, { items: number; n: number; sx: number; sy: number; sxy: number; sxx: number }>();
+  private readonly loopGrowth = new Map<string, { items: number; fit: RunningSlope }>();
 
   apply(entry: JournalEntry): void {
     this.entries++;
@@ -280,24 +281,19 @@ class RunReducer {
 
   private itemEnded(loop: string): void {
     let growth = this.loopGrowth.get(loop);
-    if (!growth) this.loopGrowth.set(loop, (growth = { items: 0, n: 0, sx: 0, sy: 0, sxy: 0, sxx: 0 }));
+    if (!growth) this.loopGrowth.set(loop, (growth = { items: 0, fit: new RunningSlope() }));
     growth.items++;
     const y = this.lastTotalMb;
     if (growth.items <= GROWTH_WARMUP_ITEMS || y === undefined) return;
-    const x = growth.items;
-    growth.n++;
-    growth.sx += x;
-    growth.sy += y;
-    growth.sxy += x * y;
-    growth.sxx += x * x;
+    growth.fit.add(growth.items, y);
   }
 
   private setLoopGrowth(): void {
-    for (const [loop, { items, n, sx, sy, sxy, sxx }] of this.loopGrowth) {
+    for (const [loop, { items, fit }] of this.loopGrowth) {
       const step = this.steps.get(loop);
-      const spread = n * sxx - sx * sx;
-      if (!step || items < GROWTH_MIN_ITEMS || spread <= 0) continue;
-      step.growthMbPer100Items = ((n * sxy - sx * sy) / spread) * 100;
+      const slope = fit.slope();
+      if (!step || items < GROWTH_MIN_ITEMS || slope === undefined) continue;
+      step.growthMbPer100Items = slope * 100;
     }
   }
 

@@ -1,6 +1,7 @@
 import type { MemorySettings } from '../policy/settings.js';
 import type { LeakKind, RunEvent } from '../runner/run-record.js';
 import type { StepNode } from '../steps/types.js';
+import { RunningSlope } from './stats.js';
 import { TabGrowth, type TabMeasure } from './tab-growth.js';
 import type { PageMetrics } from './types.js';
 
@@ -21,11 +22,7 @@ interface RunningFit {
   lastSampleT: number;
   firstX?: number;
   lastX?: number;
-  n: number;
-  sx: number;
-  sy: number;
-  sxy: number;
-  sxx: number;
+  line: RunningSlope;
 }
 
 interface Growth {
@@ -145,7 +142,7 @@ export class LeakDetector {
    * page's own heap, listeners or nodes.
    */
   roundEnded(loop: StepNode, totalMb: number, sampleT: number): void {
-    const entry = this.afterRound.get(loop.id) ?? { loop, fit: { rounds: 0, lastSampleT: -1, n: 0, sx: 0, sy: 0, sxy: 0, sxx: 0 } };
+    const entry = this.afterRound.get(loop.id) ?? { loop, fit: { rounds: 0, lastSampleT: -1, line: new RunningSlope() } };
     this.afterRound.set(loop.id, entry);
     const fit = entry.fit;
     fit.rounds++;
@@ -153,21 +150,14 @@ export class LeakDetector {
     fit.lastSampleT = sampleT;
     fit.firstX ??= fit.rounds;
     fit.lastX = fit.rounds;
-    const x = fit.rounds;
-    fit.n++;
-    fit.sx += x;
-    fit.sy += totalMb;
-    fit.sxy += x * totalMb;
-    fit.sxx += x * x;
+    fit.line.add(fit.rounds, totalMb);
   }
 
   /** Loops whose rounds left memory behind, round after round, by more than the policy allows. */
   finish(): void {
     for (const { loop, fit } of this.afterRound.values()) {
-      if (fit.n < MIN_FITTED_ROUNDS) continue;
-      const denominator = fit.n * fit.sxx - fit.sx * fit.sx;
-      if (denominator === 0) continue;
-      const perRound = (fit.n * fit.sxy - fit.sx * fit.sy) / denominator;
+      const perRound = fit.line.slope();
+      if (fit.line.n < MIN_FITTED_ROUNDS || perRound === undefined) continue;
       const rounds = fit.lastX! - fit.firstX!;
       const growth = perRound * rounds;
       if (growth <= this.settings.stepGrowthMb) continue;

@@ -64,6 +64,29 @@ function distinct(values: number[]): number {
   return new Set(values).size;
 }
 
+/** A least-squares line fitted point by point in constant memory, for fits over a whole run. */
+export class RunningSlope {
+  n = 0;
+  private sx = 0;
+  private sy = 0;
+  private sxy = 0;
+  private sxx = 0;
+
+  add(x: number, y: number): void {
+    this.n++;
+    this.sx += x;
+    this.sy += y;
+    this.sxy += x * y;
+    this.sxx += x * x;
+  }
+
+  /** The slope; undefined while every point has the same x. */
+  slope(): number | undefined {
+    const spread = this.n * this.sxx - this.sx * this.sx;
+    return spread > 0 ? (this.n * this.sxy - this.sx * this.sy) / spread : undefined;
+  }
+}
+
 export function leastSquaresSlope(xs: number[], ys: number[]): number {
   const n = xs.length;
   const meanX = xs.reduce((a, b) => a + b, 0) / n;

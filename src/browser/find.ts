@@ -1,4 +1,5 @@
-import { accessSync, constants, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { isProgram } from '../runner/path-kind.js';
 import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -110,15 +111,6 @@ function installLocations(): string[] {
   return ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium', '/opt/google/chrome/chrome'];
 }
 
-function isProgram(path: string): boolean {
-  try {
-    if (!statSync(path).isFile()) return false;
-    accessSync(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function isFolder(path: string): boolean {
   try {

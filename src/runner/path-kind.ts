@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { accessSync, constants, statSync } from 'node:fs';
 
 /** What stands at a path a user named. */
 export type PathKind = 'missing' | 'file' | 'folder' | 'device' | 'pipe' | 'socket';
@@ -46,4 +46,15 @@ export function pathProblem(path: string, expected: 'file' | 'folder'): PathProb
   if (kind === 'file') return { kind, says: 'is a file, not a folder', hint: 'give the path of the folder that holds it' };
   const hint = expected === 'file' ? `reading ${NOUNS[kind]} may never end, so flow reads only ordinary files; give the path of a file saved on disk` : 'give the path of a folder';
   return { kind, says: `is ${NOUNS[kind]}, not ${NOUNS[expected]}`, hint };
+}
+
+/** A regular file this user may run: a browser named by a path. */
+export function isProgram(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -59,12 +59,10 @@ export class SnapshotWatch {
   private readonly runs = new WeakMap<Page, { count: number; before?: HeapSummary; beforeMs: number }>();
   private pending: Promise<void> = Promise.resolve();
   private done = false;
-  private readonly target: StepNode;
 
   constructor(private readonly options: SnapshotWatchOptions) {
-    const target = (this.target = options.target);
     options.events.on('step-end', ({ step, page, status }) => {
-      if (this.done || step.id !== target.id || status !== 'passed' || !page) return;
+      if (this.done || step.id !== options.target.id || status !== 'passed' || !page) return;
       const entry = this.runs.get(page) ?? { count: 0, beforeMs: 0 };
       this.runs.set(page, entry);
       entry.count++;
@@ -90,7 +88,7 @@ export class SnapshotWatch {
       // The snapshot's text and graph are flow's garbage now: collected at once, they are not mistaken for a leak of flow's own.
       collectRunnerGarbage();
     } catch (error) {
-      this.log(`a heap snapshot of the page after "${this.target.title}" could not be taken: ${plainMessage(error)}`);
+      this.log(`a heap snapshot of the page after "${this.options.target.title}" could not be taken: ${plainMessage(error)}`);
       return;
     }
     const tookMs = performance.now() - began;
@@ -105,7 +103,7 @@ export class SnapshotWatch {
 
   private report(growth: HeapGrowth, costMs: number): void {
     const { settings } = this.options;
-    const step = this.target;
+    const step = this.options.target;
     const grown = growth.classes.filter((c) => c.retainedMb >= CLASS_GROWTH_MB && c.count > 0);
     const detached = growth.detached.count >= DETACHED_GROWTH;
     const what = `over ${settings.snapshotRounds} more runs of "${step.title}" in one tab (heap snapshots, ${(costMs / 1000).toFixed(1)} s)`;
@@ -133,6 +131,6 @@ export class SnapshotWatch {
   }
 
   private log(message: string): void {
-    this.options.events.emit('log', { message, step: this.target });
+    this.options.events.emit('log', { message, step: this.options.target });
   }
 }

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { shownPath } from '../src/runner/yaml-source.js';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { mergeRuns } from '../src/distribute/merge-run.js';
@@ -146,7 +147,7 @@ describe('static sharding and flow merge', () => {
     const refused = (args: string[], message: RegExp) =>
       assert.throws(
         () => mergeRuns(args.map((dir) => join(tmp, dir)), join(tmp, 'never')),
-        (error: unknown) => error instanceof InputError && message.test(formatDiagnostics(error.diagnostics, new Map()).replaceAll(tmp + '/', '')),
+        (error: unknown) => error instanceof InputError && message.test(formatDiagnostics(error.diagnostics, new Map()).replaceAll(tmp + '/', '').replaceAll(shownPath(tmp) + '/', '')),
         message.source,
       );
     cpSync(join(tmp, 'crawl-2'), join(tmp, 'crawl-2-killed'), { recursive: true });

@@ -371,7 +371,8 @@ describe('enforcement', () => {
 describe('maxPages under forEach concurrency', () => {
   const chromium = findBrowser()?.path;
   const profile = mkdtempSync(join(tmpdir(), 'flow-memory-chrome-'));
-  after(() => rmSync(profile, { recursive: true, force: true, maxRetries: 5 }));
+  // Chromium's last process may still be writing to its profile a moment after the run closed it.
+  after(() => rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }));
 
   test('a loop whose items have pages of their own leaves the current page where it was, even with one page allowed', async () => {
     const run = await onDemo.run(

@@ -86,6 +86,24 @@ describe('sampler', () => {
     }
   });
 
+  test('a process forked from the zygote is classified by the type it takes, not the zygote\'s command line it starts with', async () => {
+    // Chromium's zygote forks renderers and utilities; until the child renames itself its
+    // command line is the zygote's. A real process that does the same: it starts as a zygote and
+    // renames itself a renderer.
+    const child = spawn(process.execPath, ['-e', 'process.stdin.once("data", () => { process.title = ["chromium --type", "renderer --renderer-client-id=7"].join("="); process.stdout.write("renamed\\n"); }); process.stdout.write("started\\n"); setTimeout(() => {}, 30000)', '--', 'chromium --type=zygote --no-zygote-sandbox --padding-for-the-new-title'], { stdio: ['pipe', 'pipe', 'inherit'] });
+    try {
+      await once(child.stdout!, 'data');
+      const sampler = new MemorySampler({ intervalMs: 60_000, pages: () => [] });
+      const kindOfChild = async () => (await sampler.sample('interval')).processes.find((p) => p.pid === child.pid)?.kind;
+      assert.equal(await kindOfChild(), 'other');
+      child.stdin!.write('rename\n');
+      await once(child.stdout!, 'data');
+      assert.equal(await kindOfChild(), 'renderer');
+    } finally {
+      child.kill();
+    }
+  });
+
   test('statistics: min, max, mean, p95, growth, slope per page after warm-up and trend', () => {
     const rising = Array.from({ length: 40 }, (_, i) => ({ t: i * 1000, mb: i < 10 ? 300 + i * 10 : 400 + (i - 10) * 2, pages: i * 5 }));
     const stats = memoryStats(rising, { warmupPages: 50 });

@@ -57,7 +57,7 @@ export class MemorySampler {
    * during which each renderer stops to answer.
    */
   costMs = 0;
-  /** A pid keeps its kind for its life; reading its command line once is enough. */
+  /** A pid keeps its kind for its life; reading its command line once it shows its own is enough. */
   private readonly kinds = new Map<number, ProcessKind>();
   private readonly pssRead = new Map<number, { pssMb: number; rssMb: number; at: number }>();
   /** Callers of nextSample, answered by whichever sample comes next. */
@@ -243,9 +243,9 @@ export class MemorySampler {
     const known = this.kinds.get(pid);
     if (known) return known;
     const kind = classifyProcess(pid);
-    // A process forked a moment ago may still show its parent's command line: only a --type
-    // (anything but 'browser') is final.
-    if (kind && kind !== 'browser') this.kinds.set(pid, kind);
+    // A process forked a moment ago may still show its parent's command line (the browser's, or
+    // the zygote's, which is 'other'): only a kind of its own is final.
+    if (kind && kind !== 'browser' && kind !== 'other') this.kinds.set(pid, kind);
     return kind;
   }
 }

@@ -37,10 +37,13 @@ const PSS_REREAD_RSS_CHANGE_SHARE = 0.1;
 const PSS_READ_SHARE = 0.005;
 /**
  * Page metrics travel over CDP to every open page's renderer, which stops to answer. Their
- * round trips (wall time) are counted as measuring cost, and after each page's first (see
- * pageMetricsDue) kept under this share of the run.
+ * round trips (wall time) are counted as measuring cost, and a round is made only while the
+ * rounds so far and the one it would be, at the wall time a page's round took on average, fit
+ * in this share of the run; a page's first round is the base (see pageMetricsDue).
  */
 const PAGE_METRICS_SHARE = 0.006;
+/** Weight of the latest round in the running mean of what a page's round takes. */
+const PAGE_METRICS_COST_WEIGHT = 0.25;
 
 export interface SamplerOptions {
   intervalMs: number;
@@ -107,11 +110,15 @@ export class MemorySampler {
   /** Running mean of the CPU milliseconds of a sample's routine reads (see ROUTINE_SHARE). */
   private routineMs: number | undefined;
   private sampled = false;
-  /** Wall milliseconds of page metrics' rounds after the base, and of the last (what the next is expected to take). */
+  /** Wall milliseconds of every round of page metrics, a page's first included. */
   private pageMetricsMs = 0;
-  private lastPageMetricsMs = 0;
+  /** Running mean of the wall milliseconds per page of rounds without a page's first (which opens its CDP session). */
+  private roundMsPerPage: number | undefined;
   private pageMetricsInFlight = false;
   private readonly measuredPages = new WeakSet<Page>();
+  /** Pages that have loaded a document (see pageMetricsDue). */
+  private readonly loadedPages = new WeakSet<Page>();
+  private readonly watchedPages = new WeakSet<Page>();
   /** CPU milliseconds spent reading PSS again (first reads are the base, see above). */
   private pssRereadMs = 0;
   private running = false;
@@ -386,21 +393,39 @@ export class MemorySampler {
   }
 
   /**
-   * A page never measured yet is measured at the next sample, with every page open: its first
-   * round trip, which opens its CDP session, is the base, like a process's first PSS read.
-   * Otherwise a round is due while the share covers the rounds so far and one more as long as
-   * the last; only one is in flight at a time.
+   * A round reads every open page that has loaded a document: attaching to a page whose first
+   * navigation is under way waits for Chromium to start its renderer and commit (0.2-0.6 s of
+   * wall time measured on two busy cores, against about 0.08 s once loaded), and a blank page
+   * has nothing to measure. A page's first round comes at the first sample after it loaded,
+   * whatever the budget, so each page is measured, like a process's first PSS read; it counts
+   * in the cost and in the share, so the rounds after it wait until the share covers it. Other
+   * rounds are due while the rounds so far and this one, at the running mean per page of rounds
+   * without a first (unknown before the first such round), fit in PAGE_METRICS_SHARE of the run.
+   * Only one round is in flight at a time.
    */
-  private pageMetricsDue(): 'base' | 'share' | undefined {
+  private pageMetricsDue(): Page[] | undefined {
     if (!this.options.includePageMetrics || this.pageMetricsInFlight) return undefined;
-    if (this.options.pages().some((page) => !this.measuredPages.has(page))) return 'base';
-    return this.pageMetricsMs + this.lastPageMetricsMs <= this.elapsedMs() * PAGE_METRICS_SHARE ? 'share' : undefined;
+    const pages = this.options.pages().filter((page) => this.hasLoaded(page));
+    if (pages.length === 0) return undefined;
+    if (pages.some((page) => !this.measuredPages.has(page))) return pages;
+    return this.pageMetricsMs + pages.length * (this.roundMsPerPage ?? 0) <= this.elapsedMs() * PAGE_METRICS_SHARE ? pages : undefined;
   }
 
-  /** Every open page's metrics; the wait counts as the sampler's cost (the renderers stop to answer). */
-  private async readPageMetrics(due: 'base' | 'share'): Promise<PageMetrics[]> {
+  /** Whether a page has loaded a document; Playwright tells that from events it has, without asking Chromium. */
+  private hasLoaded(page: Page): boolean {
+    if (!this.watchedPages.has(page)) {
+      this.watchedPages.add(page);
+      const loaded = () => this.loadedPages.add(page);
+      page.once('load', loaded);
+      if (page.url() !== 'about:blank') page.waitForLoadState('load').then(loaded, () => undefined);
+    }
+    return this.loadedPages.has(page);
+  }
+
+  /** The pages' metrics; the wait counts as the sampler's cost (the renderers stop to answer). */
+  private async readPageMetrics(pages: Page[]): Promise<PageMetrics[]> {
     const began = performance.now();
-    const pages = this.options.pages();
+    const withFirst = pages.some((page) => !this.measuredPages.has(page));
     this.pageMetricsInFlight = true;
     try {
       return (await Promise.all(pages.map(pageMetrics))).filter((m): m is PageMetrics => m !== undefined);
@@ -409,10 +434,9 @@ export class MemorySampler {
       for (const page of pages) this.measuredPages.add(page);
       const waited = performance.now() - began;
       this.costMs += waited;
-      if (due === 'share') {
-        this.pageMetricsMs += waited;
-        this.lastPageMetricsMs = waited;
-      }
+      this.pageMetricsMs += waited;
+      // The pages of a round are read at once: each is charged an equal part of its wall time.
+      if (!withFirst) this.roundMsPerPage = this.roundMsPerPage === undefined ? waited / pages.length : this.roundMsPerPage + PAGE_METRICS_COST_WEIGHT * (waited / pages.length - this.roundMsPerPage);
     }
   }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { InputError } from '../runner/diagnostics.js';
 import { parseDuration } from '../runner/duration.js';
 import type { Distribution, Lease, SharedQueue, WorkShare } from './types.js';
@@ -175,6 +175,8 @@ export async function redisDistribution(options: RedisDistributionOptions): Prom
   // Containers often run flow as pid 1 under like names: the random part keeps two workers apart.
   const worker = `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   const name = spec.name ?? options.defaultName;
+  // Loaded here: most runs have no queue, and ioredis takes 100 ms to load.
+  const { Redis } = await import('ioredis');
   const redis = new Redis({
     host: spec.host,
     port: spec.port,

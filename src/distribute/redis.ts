@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import { InputError } from '../runner/diagnostics.js';
 import { parseDuration } from '../runner/duration.js';
+import { sleep } from '../runner/sleep.js';
 import type { Distribution, Lease, SharedQueue, WorkShare } from './types.js';
 
 /** A lease not renewed for this long is taken to belong to a worker that died; its item goes to another. */
@@ -296,12 +297,4 @@ export async function redisDistribution(options: RedisDistributionOptions): Prom
       await redis.quit().catch(() => redis.disconnect());
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
-    const onAbort = () => (clearTimeout(timer), reject(signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

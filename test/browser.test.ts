@@ -217,8 +217,10 @@ describe('startBrowser', () => {
     assert.equal(handle.browser?.isConnected(), false);
   });
 
-  test("launch: Playwright's, flow's and the workflow's disabled features all reach Chromium, in one switch; the address bar's popup is not loaded", async () => {
-    const handle = await withFlowBrowser(undefined, () => startBrowser({ args: ['--disable-features=Translate', '--enable-features=NetworkServiceInProcess2'] }));
+  test("launch: Playwright's, flow's and the workflow's features and V8 flags all reach Chromium, one switch each; the address bar's popup is not loaded", async () => {
+    const handle = await withFlowBrowser(undefined, () =>
+      startBrowser({ args: ['--disable-features=Translate', '--enable-features=NetworkServiceInProcess2', '--js-flags=--expose-gc'] }, { smallPageHeaps: true }),
+    );
     try {
       const page = await handle.context.newPage();
       await page.goto(site);
@@ -231,6 +233,9 @@ describe('startBrowser', () => {
       const enabled = commandLine.match(/--enable-features=\S+/g) ?? [];
       assert.equal(enabled.length, 1);
       assert.ok(enabled[0].includes('NetworkServiceInProcess2') && enabled[0].includes('CDPScreenshotNewSurface'), enabled[0]);
+      assert.equal(commandLine.split('--js-flags=').length, 2, commandLine);
+      assert.ok(commandLine.includes('--js-flags=--optimize-for-size --expose-gc'), "the policy's and the workflow's V8 flags, in one switch");
+      assert.equal(await page.evaluate(() => typeof (globalThis as { gc?: unknown }).gc), 'function', 'the workflow\'s V8 flag reached the page');
       const cdp = await handle.browser!.newBrowserCDPSession();
       const { targetInfos } = await cdp.send('Target.getTargets');
       assert.deepEqual(targetInfos.filter((target) => target.url.includes('omnibox')), []);

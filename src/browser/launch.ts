@@ -32,6 +32,8 @@ export interface BrowserSettings {
 export interface LaunchExtras {
   /** Caps Chromium's disk cache (`--disk-cache-size`). */
   diskCacheBytes?: number;
+  /** V8's size-optimised mode in the renderers (the policy's gc.optimizeFor: memory). */
+  smallPageHeaps?: boolean;
 }
 
 export type BrowserMode = 'launch' | 'profile' | 'cdp' | 'connect';
@@ -151,6 +153,7 @@ function launchArgs(settings: BrowserSettings, extras: LaunchExtras): string[] {
   const args = [...QUIET_FLAGS, UNUSED_FEATURES];
   // 0 would mean "Chromium's default size", not "no cache".
   if (extras.diskCacheBytes && extras.diskCacheBytes > 0) args.push(`--disk-cache-size=${Math.round(extras.diskCacheBytes)}`);
+  if (extras.smallPageHeaps) args.push('--js-flags=--optimize-for-size');
   return [...args, ...(settings.args ?? [])];
 }
 

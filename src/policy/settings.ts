@@ -18,6 +18,7 @@ export interface StepBudget {
 export const CONTAINER_BUDGET_SHARE = 0.8;
 
 const CACHE_MODES = ['trim', 'clear'] as const;
+const GC_MODES = ['speed', 'memory'] as const;
 
 /** A setting's schema with its built-in default; `T` is the type MemorySettings holds the value as. */
 type Setting<T> = JsonSchema & { default: T };
@@ -72,10 +73,17 @@ export const memorySettingsProperties = {
     { types: ['image', 'media'], urls: ['*.mp4'] },
   ),
   gc: section(
-    'Force garbage collection in every open page and in flow itself.',
+    "Force garbage collection in every open page and in flow itself, and how the pages' JavaScript engine collects.",
     {
       everySteps: count('Collect garbage after every N steps; 0 turns it off.', 50, 0),
       everyPages: count('Collect garbage after every N page loads; 0 turns it off.', 25, 0),
+      optimizeFor: setting<(typeof GC_MODES)[number]>({
+        enum: [...GC_MODES],
+        description:
+          "speed: pages' JavaScript runs as Chromium sets it. memory: V8's size-optimised mode in every page (--js-flags=--optimize-for-size), which collects sooner and keeps each page's heap small; set when flow starts the browser.",
+        examples: ['memory'],
+        default: 'speed',
+      }),
     },
     { everyPages: 25 },
   ),

@@ -60,6 +60,7 @@ export class MemorySampler {
   /** A pid keeps its kind for its life; reading its command line once it shows its own is enough. */
   private readonly kinds = new Map<number, ProcessKind>();
   private readonly pssRead = new Map<number, { pssMb: number; rssMb: number; at: number }>();
+  private readonly measuredPages = new WeakSet<Page>();
   /** Callers of nextSample, answered by whichever sample comes next. */
   private waiting: Array<{ resolve: (sample: MemorySample) => void; reject: (error: unknown) => void }> = [];
   private nextReason: MemorySample['reason'] | undefined;
@@ -208,16 +209,28 @@ export class MemorySampler {
     });
   }
 
+  /**
+   * Within the share of the run page metrics may take; and whenever a page has never been
+   * measured, so that each page is, however early a slow round used the share up (its cost
+   * still counts).
+   */
   private pageMetricsDue(): boolean {
     if (!this.options.includePageMetrics) return false;
     const elapsed = performance.now() - this.started;
-    return this.pageMetricsMs <= elapsed * PAGE_METRICS_SHARE;
+    return this.pageMetricsMs <= elapsed * PAGE_METRICS_SHARE || this.options.pages().some((page) => !this.measuredPages.has(page));
   }
 
   /** Every open page's metrics; the wait counts as the sampler's cost (the renderers stop to answer). */
   private async readPageMetrics(): Promise<PageMetrics[]> {
+    const pages = this.options.pages();
+    // No round trip, no cost: counting a round of no pages (the event loop's delay before the
+    // await returns, 30 ms and more on a busy machine) used up the share before the first page.
+    if (pages.length === 0) return [];
     const began = performance.now();
-    const metrics = (await Promise.all(this.options.pages().map(pageMetrics))).filter((m): m is PageMetrics => m !== undefined);
+    const read = await Promise.all(pages.map(pageMetrics));
+    // A page just opened shows about:blank: it is measured again once it has loaded something.
+    pages.forEach((page, i) => read[i] && read[i].url !== 'about:blank' && this.measuredPages.add(page));
+    const metrics = read.filter((m): m is PageMetrics => m !== undefined);
     const waited = performance.now() - began;
     this.pageMetricsMs += waited;
     this.costMs += waited;

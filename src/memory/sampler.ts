@@ -146,7 +146,8 @@ export class MemorySampler {
   }
 
   private async measure(reason: MemorySample['reason'], stepId?: string): Promise<MemorySample> {
-    const pages = this.pageMetricsDue() ? await this.readPageMetrics() : [];
+    const open = this.options.pages();
+    const pages = this.pageMetricsDue(open) ? await this.readPageMetrics(open) : [];
     const processes = await this.chromiumProcesses();
     const began = process.cpuUsage();
     const usage = process.memoryUsage();
@@ -214,15 +215,14 @@ export class MemorySampler {
    * measured, so that each page is, however early a slow round used the share up (its cost
    * still counts).
    */
-  private pageMetricsDue(): boolean {
+  private pageMetricsDue(pages: Page[]): boolean {
     if (!this.options.includePageMetrics) return false;
     const elapsed = performance.now() - this.started;
-    return this.pageMetricsMs <= elapsed * PAGE_METRICS_SHARE || this.options.pages().some((page) => !this.measuredPages.has(page));
+    return this.pageMetricsMs <= elapsed * PAGE_METRICS_SHARE || pages.some((page) => !this.measuredPages.has(page));
   }
 
   /** Every open page's metrics; the wait counts as the sampler's cost (the renderers stop to answer). */
-  private async readPageMetrics(): Promise<PageMetrics[]> {
-    const pages = this.options.pages();
+  private async readPageMetrics(pages: Page[]): Promise<PageMetrics[]> {
     // No round trip, no cost: counting a round of no pages (the event loop's delay before the
     // await returns, 30 ms and more on a busy machine) used up the share before the first page.
     if (pages.length === 0) return [];

@@ -217,6 +217,33 @@ describe('startBrowser', () => {
     assert.equal(handle.browser?.isConnected(), false);
   });
 
+  test("launch: Playwright's, flow's and the workflow's features and V8 flags all reach Chromium, one switch each; the address bar's popup is not loaded", async () => {
+    const handle = await withFlowBrowser(undefined, () =>
+      startBrowser({ args: ['--disable-features=Translate', '--enable-features=NetworkServiceInProcess2', '--js-flags=--expose-gc'] }, { smallPageHeaps: true }),
+    );
+    try {
+      const page = await handle.context.newPage();
+      await page.goto(site);
+      await page.goto('chrome://version');
+      const commandLine = (await page.locator('#command_line').textContent()) ?? '';
+      const disabled = commandLine.match(/--disable-features=\S+/g) ?? [];
+      assert.equal(disabled.length, 1, `Chromium keeps only the last of ${disabled.join(' ')}`);
+      // PaintHolding is in Playwright's own list; Translate is the workflow's.
+      for (const feature of ['PaintHolding', 'WebUIOmniboxPopup', 'WebUIOmniboxAimPopup', 'Translate']) assert.ok(disabled[0].split(/[=,]/).includes(feature), `${feature} missing from ${disabled[0]}`);
+      const enabled = commandLine.match(/--enable-features=\S+/g) ?? [];
+      assert.equal(enabled.length, 1);
+      assert.ok(enabled[0].includes('NetworkServiceInProcess2') && enabled[0].includes('CDPScreenshotNewSurface'), enabled[0]);
+      assert.equal(commandLine.split('--js-flags=').length, 2, commandLine);
+      assert.ok(commandLine.includes('--js-flags=--optimize-for-size --expose-gc'), "the policy's and the workflow's V8 flags, in one switch");
+      assert.equal(await page.evaluate(() => typeof (globalThis as { gc?: unknown }).gc), 'function', 'the workflow\'s V8 flag reached the page');
+      const cdp = await handle.browser!.newBrowserCDPSession();
+      const { targetInfos } = await cdp.send('Target.getTargets');
+      assert.deepEqual(targetInfos.filter((target) => target.url.includes('omnibox')), []);
+    } finally {
+      await handle.close();
+    }
+  });
+
   test('launch: a bad time zone or locale, and a program that is not a browser, fail in plain words', async () => {
     await assert.rejects(startOrClose({ timezone: 'Mars/Olympus_Mons' }), (error: unknown) => {
       assert.ok(error instanceof BrowserStartError);
@@ -286,8 +313,12 @@ describe('startBrowser', () => {
       await new Promise((done) => setTimeout(done, 1000));
     });
 
-    after(() => {
+    // Chromium writes its profile until it has exited: the folder is removed after that.
+    after(async () => {
+      if (chrome.exitCode !== null || chrome.signalCode !== null) return;
+      const exited = once(chrome, 'exit');
       chrome.kill();
+      await exited;
     });
 
     test('cdp: works in its own context with the Chrome’s logins, and leaves the Chrome running', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import { normaliser } from '../src/steps/support/crawl/normalise.js';
 import { urlFilter } from '../src/steps/support/crawl/patterns.js';
 import { parseRobots } from '../src/steps/support/crawl/robots.js';
 import { registrableDomain, scopeRule } from '../src/steps/support/crawl/scope.js';
+import { jsonLines } from './support/journal-kit.js';
 import { flowRunner } from './support/run-flow.js';
 
 /** The crawl step in a real Chromium, against demo/site/ served on 127.0.0.1 (see scripts/site/pages.mjs). */
@@ -165,7 +166,7 @@ describe('crawl', () => {
     const cli = join(root, 'bin/flow.js');
     const env = { ...process.env, NO_COLOR: '1', CI: '1' };
     const journal = join(out, 'journal.jsonl');
-    const entries = () => (existsSync(journal) ? readFileSync(journal, 'utf8').split('\n').filter(Boolean).flatMap((line) => { try { return [JSON.parse(line)]; } catch { return []; } }) : []);
+    const entries = () => jsonLines(journal);
 
     const child = spawn(process.execPath, [cli, 'run', file, '--out', out, '--quiet'], { env, stdio: 'ignore' });
     const deadline = Date.now() + 60_000;

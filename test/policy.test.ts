@@ -6,12 +6,13 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { policyProblems, resolvePolicy, type EffectivePolicy } from '../src/policy/resolve.js';
 import { policySchema } from '../src/policy/schema.js';
-import { SETTING_SPECS } from '../src/policy/setting-specs.js';
+import { SETTING_BY_PATH, SETTING_SPECS } from '../src/policy/setting-specs.js';
 import { DEFAULT_SETTINGS } from '../src/policy/settings.js';
 import { formatPolicy, formatSettingValue } from '../src/policy/show.js';
 import { policyFlags } from '../src/cli/commands/flags.js';
 import { InputError, type Diagnostic } from '../src/runner/diagnostics.js';
 import { readYamlSource, shownPath } from '../src/runner/yaml-source.js';
+import { compileSchema } from '../src/runner/schema-validator.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const folders: string[] = [];
@@ -111,6 +112,17 @@ test('every setting of the schema maps to a field of MemorySettings, and back', 
     SETTING_SPECS.filter((spec) => spec.isDuration).map((spec) => spec.path),
     ['thresholds.cooldown', 'sampling.interval'],
   );
+});
+
+test('the defaults are written in the schema, each valid for its own setting, and DEFAULT_SETTINGS holds them (durations in ms)', () => {
+  for (const spec of SETTING_SPECS) {
+    assert.notEqual(spec.schema.default, undefined, `${spec.path} has no default in the schema`);
+    assert.deepEqual(compileSchema(spec.schema)(spec.schema.default), [], `the default of ${spec.path}`);
+  }
+  assert.equal(SETTING_BY_PATH.get('thresholds.cooldown')!.schema.default, '10s');
+  assert.equal(DEFAULT_SETTINGS.thresholds.cooldownMs, 10_000);
+  assert.equal(DEFAULT_SETTINGS.sampling.intervalMs, 1000);
+  assert.notEqual(DEFAULT_SETTINGS.thresholds.limitActions, SETTING_BY_PATH.get('thresholds.limitActions')!.schema.default, 'the defaults must not share lists with the schema');
 });
 
 test('the policy schema has name and version required and every setting of settings.ts', () => {
@@ -311,7 +323,7 @@ test('flow policy show lists every setting with its value and where it came from
   };
 
   assert.match(text, /^name {9}low-memory$/m);
-  assert.match(text, /^version {6}2$/m);
+  assert.match(text, /^version {6}3$/m);
   assert.match(text, /^file {9}policies\/low-memory\.yaml$/m);
   assert.match(text, new RegExp(`^hash {9}${policy.hash}$`, 'm'));
   assert.match(text, /^chain {8}policies\/balanced\.yaml → policies\/low-memory\.yaml$/m);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,6 +10,7 @@ import { parseQueueUrl, redisDistribution } from '../src/distribute/redis.js';
 import { mergeRuns } from '../src/distribute/merge-run.js';
 import { REDIS_SERVER, startRedis, type RedisProcess } from './support/redis.js';
 import { writeSite } from './support/generated-site.js';
+import { jsonLines } from './support/journal-kit.js';
 
 /** Workers sharing a crawl through a real redis-server, started and stopped here; with a real Chromium. */
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -32,19 +33,6 @@ steps:
 output: pages.jsonl
 `;
 
-const lines = (file: string) =>
-  existsSync(file)
-    ? readFileSync(file, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .flatMap((line) => {
-          try {
-            return [JSON.parse(line) as Record<string, unknown>];
-          } catch {
-            return [];
-          }
-        })
-    : [];
 const portable = (record: Record<string, unknown>) => JSON.stringify({ ...record, url: new URL(String(record.url)).pathname });
 
 interface Worker {
@@ -69,10 +57,10 @@ async function until(what: string, check: () => boolean, timeoutMs = 120_000): P
   }
 }
 
-const committed = (dir: string) => lines(join(tmp, dir, 'journal.jsonl')).filter((entry) => entry.type === 'item-end').length;
+const committed = (dir: string) => jsonLines(join(tmp, dir, 'journal.jsonl')).filter((entry) => entry.type === 'item-end').length;
 /** Items started and not ended: a commit writes the journal at once, so a start without its end is still running. */
 const running = (dir: string) => {
-  const journal = lines(join(tmp, dir, 'journal.jsonl'));
+  const journal = jsonLines(join(tmp, dir, 'journal.jsonl'));
   return journal.filter((entry) => entry.type === 'item-start').length - journal.filter((entry) => entry.type === 'item-end').length;
 };
 
@@ -170,17 +158,17 @@ describe('workers sharing a crawl through Redis', { skip: REDIS_SERVER ? false :
     assert.deepEqual(codes, [0, 0, 0], workers.map((w) => w.stderr()).join('\n') + single.stderr());
     assert.equal(await killed.exit, null, 'killed by a signal');
 
-    const killedJournal = lines(join(tmp, 'w2/journal.jsonl'));
+    const killedJournal = jsonLines(join(tmp, 'w2/journal.jsonl'));
     assert.ok(!killedJournal.some((entry) => entry.type === 'run-end'), 'the killed worker never ended its run');
-    const redone = [...lines(join(tmp, 'w1/journal.jsonl')), ...lines(join(tmp, 'w3/journal.jsonl'))].filter((entry) => entry.type === 'item-start' && /#[2-9]$/.test(String(entry.lease)));
+    const redone = [...jsonLines(join(tmp, 'w1/journal.jsonl')), ...jsonLines(join(tmp, 'w3/journal.jsonl'))].filter((entry) => entry.type === 'item-start' && /#[2-9]$/.test(String(entry.lease)));
     assert.ok(redone.length >= 1, 'an item the killed worker held was taken again after its lease ran out');
 
     const result = mergeRuns(['w1', 'w2', 'w3'].map((dir) => join(tmp, dir)), join(tmp, 'merged'));
-    const merged = lines(result.datasetPath);
+    const merged = jsonLines(result.datasetPath);
     assert.equal(merged.length, PAGES, 'every page once');
     assert.deepEqual(new Set(merged.map((record) => Number(record.n))), new Set(Array.from({ length: PAGES }, (_, i) => i)));
-    assert.deepEqual(merged.map(portable).sort(), lines(join(tmp, 'single/pages.jsonl')).map(portable).sort());
-    const lost = lines(join(tmp, 'w3/journal.jsonl')).filter((entry) => entry.type === 'lease' && entry.verdict === 'lost');
+    assert.deepEqual(merged.map(portable).sort(), jsonLines(join(tmp, 'single/pages.jsonl')).map(portable).sort());
+    const lost = jsonLines(join(tmp, 'w3/journal.jsonl')).filter((entry) => entry.type === 'lease' && entry.verdict === 'lost');
     const commits = ['w1', 'w2', 'w3'].reduce((sum, dir) => sum + committed(dir), 0);
     assert.equal(result.duplicates, commits - PAGES, 'every page committed twice (by a worker that lost its lease, or died before the queue heard) was kept once');
     assert.ok(lost.length >= 1, 'the paused worker finished a page after its lease had gone to another worker, and was told it lost');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +11,7 @@ import { InputError } from '../src/runner/diagnostics.js';
 import { RunEvents } from '../src/runner/events.js';
 import { loadWorkflow } from '../src/runner/validate.js';
 import { HOSTILE } from './fixtures/run-record.js';
+import { jsonLines } from './support/journal-kit.js';
 import { flowRunner } from './support/run-flow.js';
 
 /** Records (extract where/unique, the record step, files: record) and the crawl's section, in a real Chromium against demo/site/ on 127.0.0.1. */
@@ -24,19 +25,6 @@ const pathOf = (url: unknown) => {
   return parsed.pathname + parsed.search + parsed.hash;
 };
 const sorted = (list: string[]) => [...list].sort();
-const journalEntries = (file: string) =>
-  existsSync(file)
-    ? readFileSync(file, 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .flatMap((line) => {
-          try {
-            return [JSON.parse(line)];
-          } catch {
-            return [];
-          }
-        })
-    : [];
 
 /** Every page's in-site links, each link once across the crawl; and a record per page built from variables. */
 const LINKS_ONCE = `
@@ -109,20 +97,20 @@ describe('records', () => {
     const journal = join(out, 'journal.jsonl');
     const child = spawn(process.execPath, [cli, 'run', file, '--out', out, '--quiet'], { env, stdio: 'ignore' });
     const deadline = Date.now() + 60_000;
-    while (journalEntries(journal).filter((entry) => entry.type === 'item-end').length < 8) {
+    while (jsonLines(journal).filter((entry) => entry.type === 'item-end').length < 8) {
       assert.ok(Date.now() < deadline, 'the crawl did not get going');
       assert.equal(child.exitCode, null, 'the crawl ended before it was killed');
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
     child.kill('SIGKILL');
     await once(child, 'exit');
-    const before = journalEntries(journal);
-    assert.ok(before.some((entry) => entry.keys?.length), 'keys were written before the kill');
+    const before = jsonLines(journal);
+    assert.ok(before.some((entry) => (entry.keys as unknown[] | undefined)?.length), 'keys were written before the kill');
 
     const resumed = spawnSync(process.execPath, [cli, 'resume', out], { env, encoding: 'utf8', timeout: 120_000 });
     assert.equal(resumed.status, 0, resumed.stderr + resumed.stdout);
-    const afterResume = journalEntries(journal).slice(before.length);
-    assert.ok(afterResume.some((entry) => entry.duplicates > 0), 'the resumed run left out links written before the kill');
+    const afterResume = jsonLines(journal).slice(before.length);
+    assert.ok(afterResume.some((entry) => Number(entry.duplicates) > 0), 'the resumed run left out links written before the kill');
     const records = readFileSync(join(out, 'dataset.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
     const links = records.filter((record) => 'href' in record).map((record) => pathOf(record.href));
     assert.deepEqual(sorted(links), expectedLinks, 'each link once, the same links as a crawl never stopped');

@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type LaunchOptions } from 'playwright-core';
 import { browserInstallHelp, findBrowser } from './find.js';
 import { BrowserNotFoundError, BrowserStartError } from './find-errors.js';
@@ -31,6 +32,8 @@ export interface BrowserSettings {
 export interface LaunchExtras {
   /** Caps Chromium's disk cache (`--disk-cache-size`). */
   diskCacheBytes?: number;
+  /** V8's size-optimised mode in the renderers (the policy's gc.optimizeFor: memory). */
+  smallPageHeaps?: boolean;
 }
 
 export type BrowserMode = 'launch' | 'profile' | 'cdp' | 'connect';
@@ -62,6 +65,13 @@ export interface BrowserHandle {
 
 /** Without these Chromium keeps dialling update and sync hosts (NOTES.md). */
 const QUIET_FLAGS = ['--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/**
+ * Since Chromium 151 the address bar's popup, a WebUI page, is kept loaded in a renderer of its
+ * own even headless: 45 to 75 MB PSS for an address bar automation never shows.
+ */
+const UNUSED_FEATURES = '--disable-features=WebUIOmniboxPopup,WebUIOmniboxAimPopup';
+/** Merges the feature lists of Playwright, flow and the workflow into one switch each (see the script). */
+const LAUNCHER = fileURLToPath(new URL('../../bin/chromium-launcher.sh', import.meta.url));
 const ATTACH_TIMEOUT_MS = 20_000;
 const PLAYWRIGHT_VERSION = (createRequire(import.meta.url)('playwright-core/package.json') as { version: string }).version;
 
@@ -140,9 +150,10 @@ function isTimeZone(name: string): boolean {
 }
 
 function launchArgs(settings: BrowserSettings, extras: LaunchExtras): string[] {
-  const args = [...QUIET_FLAGS];
+  const args = [...QUIET_FLAGS, UNUSED_FEATURES];
   // 0 would mean "Chromium's default size", not "no cache".
   if (extras.diskCacheBytes && extras.diskCacheBytes > 0) args.push(`--disk-cache-size=${Math.round(extras.diskCacheBytes)}`);
+  if (extras.smallPageHeaps) args.push('--js-flags=--optimize-for-size');
   return [...args, ...(settings.args ?? [])];
 }
 
@@ -166,8 +177,18 @@ async function withSandboxFallback<T>(launch: LaunchOptions, start: (options: La
   }
 }
 
+/**
+ * The options Playwright gets: Chromium started by flow's launcher, which merges the
+ * --disable-features and --enable-features lists (Chromium would keep only the last).
+ * Windows has no sh: there Chromium is started as it is.
+ */
+function throughLauncher(launch: LaunchOptions): LaunchOptions {
+  if (process.platform === 'win32') return launch;
+  return { ...launch, executablePath: LAUNCHER, env: { ...(launch.env ?? process.env), FLOW_CHROMIUM: launch.executablePath } };
+}
+
 async function launchBrowser(launch: LaunchOptions, contextOptions: BrowserContextOptions): Promise<BrowserHandle> {
-  const browser = await withSandboxFallback(launch, (options) => chromium.launch(options)).catch((error: unknown) => {
+  const browser = await withSandboxFallback(launch, (options) => chromium.launch(throughLauncher(options))).catch((error: unknown) => {
     throw launchFailure(error, launch);
   });
   const newContext = (storageState?: StorageState) => contextWithState(browser, contextOptions, storageState);
@@ -185,7 +206,7 @@ async function launchBrowser(launch: LaunchOptions, contextOptions: BrowserConte
 async function launchProfile(dir: string, launch: LaunchOptions, contextOptions: BrowserContextOptions): Promise<BrowserHandle> {
   const start = async () => {
     assertProfileFree(dir);
-    const started = await withSandboxFallback(launch, (options) => chromium.launchPersistentContext(dir, { ...options, ...contextOptions })).catch((error: unknown) => {
+    const started = await withSandboxFallback(launch, (options) => chromium.launchPersistentContext(dir, { ...throughLauncher(options), ...contextOptions })).catch((error: unknown) => {
       throw launchFailure(error, launch, dir);
     });
     // The blank page Chromium opens would count as a page the workflow left open. A headed

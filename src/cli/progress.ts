@@ -1,8 +1,7 @@
 import { Listr } from 'listr2';
 import type { RunEventMap, RunEvents } from '../runner/events.js';
 import type { RunEvent } from '../runner/run-record.js';
-import { totalMb } from '../runner/recorder.js';
-import type { MemorySample } from '../memory/types.js';
+import { totalOf, type MemorySample } from '../memory/types.js';
 import type { StepNode, StepSection } from '../steps/types.js';
 import { formatLocation } from '../runner/source.js';
 import { describeBudget } from '../memory/rules/budget.js';
@@ -116,7 +115,7 @@ function liveLines(state: LiveState): string[] {
   if (state.url) lines.push(`page: ${state.url}`);
   if (state.loop) lines.push(`loop: ${state.loop.step.title}  item ${state.loop.done}${state.loop.total ? ` of ${state.loop.total}` : ''}`);
   if (state.section) lines.push(...sectionLines(state.section));
-  const mb = totalMb(state.memory);
+  const mb = totalOf(state.memory);
   const label = state.memory?.totalPssMb !== undefined ? 'PSS' : 'RSS';
   const budget = state.budget ? ` of ${state.budget.mb} MB budget${state.budget.concurrency !== undefined ? ` · concurrency ${state.budget.concurrency}` : ''}` : '';
   lines.push(`pages open ${state.pagesOpen} · visited ${state.pagesVisited} · records ${state.records}${mb !== undefined ? ` · memory ${mb.toFixed(0)} MB ${label}${budget}` : ''}`);

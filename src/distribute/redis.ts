@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { InputError } from '../runner/diagnostics.js';
 import { parseDuration } from '../runner/duration.js';
+import { sleep } from '../runner/sleep.js';
 import type { Distribution, Lease, SharedQueue, WorkShare } from './types.js';
 
 /** A lease not renewed for this long is taken to belong to a worker that died; its item goes to another. */
@@ -175,6 +176,8 @@ export async function redisDistribution(options: RedisDistributionOptions): Prom
   // Containers often run flow as pid 1 under like names: the random part keeps two workers apart.
   const worker = `${hostname()}-${process.pid}-${randomBytes(2).toString('hex')}`;
   const name = spec.name ?? options.defaultName;
+  // Loaded here: most runs have no queue, and ioredis takes 100 ms to load.
+  const { Redis } = await import('ioredis');
   const redis = new Redis({
     host: spec.host,
     port: spec.port,
@@ -294,12 +297,4 @@ export async function redisDistribution(options: RedisDistributionOptions): Prom
       await redis.quit().catch(() => redis.disconnect());
     },
   };
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => (signal.removeEventListener('abort', onAbort), resolve()), ms);
-    const onAbort = () => (clearTimeout(timer), reject(signal.reason));
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

@@ -221,7 +221,8 @@ export class MemorySampler {
   }
 
   private async measure(reason: MemorySample['reason'], stepId?: string): Promise<MemorySample> {
-    const due = this.pageMetricsDue();
+    const open = this.options.pages();
+    const due = this.pageMetricsDue(open);
     const pages = due ? await this.readPageMetrics(due) : [];
     const { own, processes, routineMs } = await this.readProcesses();
     const began = process.cpuUsage();
@@ -246,7 +247,7 @@ export class MemorySampler {
       totalPssMb: withPss ? runner.pssMb! + processes.reduce((sum, p) => sum + p.pssMb!, 0) : undefined,
       totalRssMb: runner.rssMb + processes.reduce((sum, p) => sum + p.rssMb, 0),
       pages,
-      pagesOpen: this.options.pages().length,
+      pagesOpen: open.length,
     };
     const summing = cpuMsSince(began);
     this.costMs += summing;
@@ -403,9 +404,9 @@ export class MemorySampler {
    * without a first (unknown before the first such round), fit in PAGE_METRICS_SHARE of the run.
    * Only one round is in flight at a time.
    */
-  private pageMetricsDue(): Page[] | undefined {
+  private pageMetricsDue(open: Page[]): Page[] | undefined {
     if (!this.options.includePageMetrics || this.pageMetricsInFlight) return undefined;
-    const pages = this.options.pages().filter((page) => this.hasLoaded(page));
+    const pages = open.filter((page) => this.hasLoaded(page));
     if (pages.length === 0) return undefined;
     if (pages.some((page) => !this.measuredPages.has(page))) return pages;
     return this.pageMetricsMs + pages.length * (this.roundMsPerPage ?? 0) <= this.elapsedMs() * PAGE_METRICS_SHARE ? pages : undefined;

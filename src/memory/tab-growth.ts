@@ -86,10 +86,12 @@ export class TabGrowth {
 
   private async check(tab: Tab, collected: () => Promise<PageMetrics | undefined>, judge: (after: PageMetrics) => TabFinding[]): Promise<TabFinding[]> {
     tab.checking = true;
-    tab.lastCheckAt = tab.loaded;
     try {
       const after = await collected();
-      return after ? judge(after) : [];
+      // The tab moved on to its next page before it was measured: that page tries again.
+      if (!after) return [];
+      tab.lastCheckAt = tab.loaded;
+      return judge(after);
     } finally {
       tab.checking = false;
     }

@@ -42,6 +42,11 @@ export interface MemorySample {
   pagesVisited?: number;
 }
 
+/** A sample's total memory: PSS over flow and Chromium, RSS where PSS cannot be read. */
+export function totalOf(sample: MemorySample | undefined): number | undefined {
+  return sample ? (sample.totalPssMb ?? sample.totalRssMb) : undefined;
+}
+
 export interface MemoryStats {
   samples: number;
   minMb: number;

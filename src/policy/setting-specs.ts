@@ -1,5 +1,5 @@
-import { durationSchema, type JsonSchema } from '../runner/json-schema.js';
-import { memorySettingsProperties } from './settings.js';
+import type { JsonSchema } from '../runner/json-schema.js';
+import { heldKey, isDuration, isSection, memorySettingsProperties } from './settings.js';
 
 /** One memory setting, as a policy file writes it and as MemorySettings holds it. */
 export interface SettingSpec {
@@ -14,15 +14,13 @@ export interface SettingSpec {
 }
 
 function spec(written: string[], schema: JsonSchema): SettingSpec {
-  // Duration settings spread durationSchema, so they share its alternatives.
-  const isDuration = schema.anyOf === durationSchema.anyOf;
-  const field = isDuration ? [...written.slice(0, -1), `${written[written.length - 1]}Ms`] : written;
-  return { path: written.join('.'), written, field, schema, isDuration };
+  const field = [...written.slice(0, -1), heldKey(written[written.length - 1], schema)];
+  return { path: written.join('.'), written, field, schema, isDuration: isDuration(schema) };
 }
 
 /** Every setting, in the order settings.ts declares them; sections are flattened to their keys. */
 export const SETTING_SPECS: readonly SettingSpec[] = Object.entries(memorySettingsProperties).flatMap(([key, schema]) =>
-  schema.type === 'object' && schema.properties ? Object.entries(schema.properties).map(([sub, child]) => spec([key, sub], child)) : [spec([key], schema)],
+  isSection(schema) ? Object.entries(schema.properties).map(([sub, child]) => spec([key, sub], child)) : [spec([key], schema)],
 );
 
 export const SETTING_BY_PATH: ReadonlyMap<string, SettingSpec> = new Map(SETTING_SPECS.map((s) => [s.path, s]));

@@ -12,6 +12,7 @@ import { resolveDeep } from './expressions.js';
 import { itemKey, type ItemLedger } from './items.js';
 import type { Scope } from './scope.js';
 import type { SecretMasker } from './secrets.js';
+import { sleep } from './sleep.js';
 import type { StepFailure } from './run-record.js';
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -112,7 +113,7 @@ export class Lane {
         const cause = error instanceof StepError ? error.reason : plainMessage(error);
         if (attempt < attempts) {
           events.emit('step-retry', { step, attempt, error: cause });
-          await delay(step.options.retry?.delayMs ?? 0, signal);
+          await sleep(step.options.retry?.delayMs ?? 0, signal);
           continue;
         }
         const item = scope.frame.path || undefined;
@@ -327,9 +328,4 @@ function bounded<T>(work: Promise<T>, timeoutMs: number | undefined, signal: Abo
   });
 }
 
-function delay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
-  });
-}
+

@@ -1,5 +1,5 @@
 import type { JournalWriter } from '../journal/writer.js';
-import type { MemorySample } from '../memory/types.js';
+import { totalOf, type MemorySample } from '../memory/types.js';
 import type { RunEvents } from './events.js';
 import type { RunStatus } from './run-record.js';
 
@@ -20,12 +20,12 @@ export class RunRecorder {
     private readonly samplerCostMs: () => number,
     private readonly pages: () => { open: number; visited: number },
   ) {
-    events.on('step-start', ({ step, laneId }) => this.stepStarts.set(`${laneId}:${step.id}`, totalMb(this.latestSample())));
+    events.on('step-start', ({ step, laneId }) => this.stepStarts.set(`${laneId}:${step.id}`, totalOf(this.latestSample())));
     events.on('step-end', ({ step, laneId, status, durationMs, error, retries, item }) => {
       const key = `${laneId}:${step.id}`;
       const beforeMb = this.stepStarts.get(key);
       this.stepStarts.delete(key);
-      const afterMb = status === 'skipped' ? undefined : totalMb(this.latestSample());
+      const afterMb = status === 'skipped' ? undefined : totalOf(this.latestSample());
       const { open, visited } = this.pages();
       journal.append({ type: 'step', step: step.id, lane: laneId, status, ms: round(durationMs), retries, ...(beforeMb !== undefined && afterMb !== undefined && { beforeMb: round(beforeMb), afterMb: round(afterMb) }), pagesOpen: open, visited, ...(error && { error }), ...(item && { item }) });
     });
@@ -59,10 +59,6 @@ export class RunRecorder {
     this.blocked = { byType: {}, byStep: {} };
     this.blockedCount = 0;
   }
-}
-
-export function totalMb(sample: MemorySample | undefined): number | undefined {
-  return sample ? (sample.totalPssMb ?? sample.totalRssMb) : undefined;
 }
 
 function round(value: number): number {

@@ -200,7 +200,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     }
     const settings = policy.settings;
     const browserSettings = { ...workflow.browser, headless: args.headed ? false : workflow.browser.headless };
-    const launchExtras = { diskCacheBytes: settings.cache.maxSizeMb ? settings.cache.maxSizeMb * 1024 * 1024 : undefined };
+    const launchExtras = { diskCacheBytes: settings.cache.maxSizeMb ? settings.cache.maxSizeMb * 1024 * 1024 : undefined, smallPageHeaps: settings.gc.optimizeFor === 'memory' };
     let manager: MemoryManager | undefined;
     handle = await startBrowser(browserSettings, launchExtras);
     events.emit('browser', { event: 'started', mode: handle.mode, version: handle.version, executablePath: handle.executablePath });

@@ -184,10 +184,15 @@ export function lineCount(path: string): number {
   return n;
 }
 
+/** The parsed whole lines of a JSON-lines file that may still be being written (a journal, a dataset). */
+export function jsonLines(path: string): Array<Record<string, unknown>> {
+  return wholeLines(path).map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
 export type JournalLine = Record<string, unknown> & { type: string; t: number };
 
 export function journal(runDir: string): JournalLine[] {
-  return wholeLines(join(runDir, 'journal.jsonl')).map((line) => JSON.parse(line) as JournalLine);
+  return jsonLines(join(runDir, 'journal.jsonl')) as JournalLine[];
 }
 
 export function runJson(runDir: string): any {

@@ -1,6 +1,7 @@
 import type { Page } from 'playwright-core';
 import { isHtmlContentType } from './non-html.js';
-import { sleep, type HostPacer } from './politeness.js';
+import { sleep } from '../../../runner/sleep.js';
+import type { HostPacer } from './politeness.js';
 
 /** The first wait before trying a page again; it doubles with each attempt. */
 const FIRST_BACKOFF_MS = 500;

@@ -1,3 +1,5 @@
+import { sleep } from '../../../runner/sleep.js';
+
 /**
  * Spaces out visits to each host by `delayMs`: each visit books the next free moment of its
  * host, so lanes crawling one site at once still wait their turn.
@@ -15,19 +17,4 @@ export class HostPacer {
     this.nextFree.set(host, at + this.delayMs);
     if (at > now) await sleep(at - now, signal);
   }
-}
-
-export function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

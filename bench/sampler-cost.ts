@@ -7,13 +7,13 @@
  * schema allows), 250 ms and 1 s (the default), short (≈8 s) and long (SAMPLER_BENCH_LONG pages,
  * ≥60 s), at concurrency 1 and 3; prints wall time, samples and the cost the run record reports.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { findBrowser } from '../src/browser/find.js';
-import { pageMetrics } from '../src/memory/page-metrics.js';
+import { PageMeter } from '../src/memory/page-metrics.js';
 import { classifyProcess, listDescendants, readMemory, readRssMb } from '../src/memory/processes.js';
 import { RunEvents } from '../src/runner/events.js';
 import { runWorkflowFile } from '../src/runner/run.js';
@@ -50,13 +50,24 @@ if (mode === 'parts') {
   console.log(`RSS of flow itself (process.memoryUsage): ${cpuMs(() => process.memoryUsage()).toFixed(3)} ms`);
   console.log(`PSS of flow itself (smaps_rollup): ${cpuMs(() => readMemory(process.pid)).toFixed(3)} ms`);
   for (const pid of pids) console.log(`PSS of ${classifyProcess(pid)} ${pid} (smaps_rollup, RSS ${readRssMb(pid)?.toFixed(0)} MB): ${cpuMs(() => readMemory(pid)).toFixed(3)} ms`);
+  const meter = new PageMeter({ sampling: 1, leaks: 1 });
   const walls: number[] = [];
   for (let i = 0; i < 20; i++) {
     const began = performance.now();
-    await Promise.all(pages.map(pageMetrics));
+    await Promise.all(pages.map((page) => meter.read(page, 'sampling')));
     walls.push(performance.now() - began);
   }
   console.log(`page metrics of 3 pages (wall): ${walls.sort((a, b) => a - b)[10].toFixed(2)} ms`);
+  // What one round trip makes flow and Chromium do (PageMeter charges the fastest one's wall time).
+  const chromiumCpuMs = () => pids.reduce((sum, pid) => sum + cpuTicksOf(pid), 0) * 10;
+  const trips = 1000;
+  const chromiumBefore = chromiumCpuMs();
+  const flowBefore = process.cpuUsage();
+  const began = performance.now();
+  for (let i = 0; i < trips; i++) await meter.read(pages[0], 'sampling');
+  const wallMs = (performance.now() - began) / trips;
+  const flowUsage = process.cpuUsage(flowBefore);
+  console.log(`one page's metrics, ${trips} reads one after another: ${wallMs.toFixed(2)} ms of wall time, ${((flowUsage.user + flowUsage.system) / 1000 / trips).toFixed(2)} ms of flow's CPU, ${((chromiumCpuMs() - chromiumBefore) / trips).toFixed(2)} ms of Chromium's`);
   await browser.close();
   server.close();
 } else {
@@ -79,10 +90,21 @@ if (mode === 'parts') {
     const wallS = record.run.activeMs / 1000;
     const samples = record.samples.length;
     console.log(
-      `| ${intervalMs} ms | ${pages} | ${concurrency} | ${wallS.toFixed(1)} s | ${samples} | ${record.samplerCostMs.toFixed(0)} ms | ${record.stats!.samplerOverheadPct.toFixed(2)}% | ${(record.samplerCostMs / Math.max(1, samples)).toFixed(2)} ms |`,
+      `| ${intervalMs} ms | ${pages} | ${concurrency} | ${wallS.toFixed(1)} s | ${samples} | ${record.samplerCostMs.toFixed(0)} ms | ${record.stats!.samplerOverheadPct.toFixed(2)}% | ${(record.samplerCostMs / Math.max(1, samples)).toFixed(2)} ms | ${record.stats!.leakChecksOverheadPct.toFixed(2)}% |`,
     );
   };
-  console.log('| interval | pages | concurrency | wall | samples | sampler cost | share | per sample |\n| --- | --- | --- | --- | --- | --- | --- | --- |');
+  console.log('| interval | pages | concurrency | wall | samples | sampler cost | share | per sample | leak checks |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (const pages of [120, longPages]) for (const concurrency of [1, 3]) for (const intervalMs of intervals) await run(intervalMs, pages, concurrency);
   rmSync(work, { recursive: true, force: true });
+}
+
+/** User and system time of a process, in clock ticks (100 a second on Linux). */
+function cpuTicksOf(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return 0;
+  }
 }

@@ -58,7 +58,7 @@ export class MemoryManager {
     const { settings, session, sampler, events, now, stop, profileDir } = options;
     this.blocking = blockRules(settings.block.types, settings.block.urls);
     this.actuator = new MemoryActuator({ session, sampler, events, now, stop, cache: settings.cache, profileDir });
-    this.leakWatch = new LeakWatch({ settings, session, emit: (event) => this.actuator.record(event), now });
+    this.leakWatch = new LeakWatch({ settings, session, meter: sampler.pageMeter, emit: (event) => this.actuator.record(event), now });
   }
 
   /** Called by the session for every page it opens. */

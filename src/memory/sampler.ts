@@ -1,15 +1,16 @@
 import type { Page } from 'playwright-core';
 import pidusage from 'pidusage';
-import { pageMetrics } from './page-metrics.js';
+import { PageMeter } from './page-metrics.js';
 import { classifyProcess, Descendants, hasProcFs, type MemoryParts, processesStarted, readLastPid, readMemory, readResident, type Resident } from './processes.js';
-import type { MemorySample, PageMetrics, ProcessKind, ProcessSample } from './types.js';
+import type { MemorySample, ProcessKind, ProcessSample } from './types.js';
 
 const MB = 1048576;
 /**
  * What a sample reads adapts to what measuring has cost so far; the interval stays (see
  * docs/policy.md, "Sampling"). Each part has its share of the time since the sampler started,
- * 1.6% in all; the first PSS read of each process is the base of every sample after it, made
- * whatever the budget (a PSS total cannot leave a process out), and counted in the cost.
+ * 1.3% in all; the first PSS read of each process is the base of every sample after it, made
+ * whatever the budget (a PSS total cannot leave a process out), and counted in the cost and in
+ * the share of PSS reads.
  *
  * Every sample reads each process's RSS from /proc/PID/status, counters the kernel keeps (about
  * 0.02 ms a process), and lists the processes started since (see Descendants): 0.2-1 ms in all
@@ -17,7 +18,7 @@ const MB = 1048576;
  * ROUTINE_SHARE do samples come less often than asked: the next waits until it does not (40-200
  * ms after the last), and a step's sample asked for sooner is the next one.
  */
-const ROUTINE_SHARE = 0.005;
+const ROUTINE_SHARE = 0.004;
 /** Weight of the latest sample in the running mean of a sample's routine cost. */
 const ROUTINE_COST_WEIGHT = 0.25;
 /**
@@ -34,16 +35,17 @@ const ROUTINE_COST_WEIGHT = 0.25;
  */
 const PSS_READ_EVERY_MS = 3000;
 const PSS_REREAD_RSS_CHANGE_SHARE = 0.1;
-const PSS_READ_SHARE = 0.005;
+const PSS_READ_SHARE = 0.004;
 /**
- * Page metrics travel over CDP to every open page's renderer, which stops to answer. Their
- * round trips (wall time) are counted as measuring cost, and a round is made only while the
- * rounds so far and the one it would be, at the wall time a page's round took on average, fit
- * in this share of the run; a page's first round is the base (see pageMetricsDue).
+ * The sampler's reads of pages' metrics, each a CDP round trip to a page's renderer: their
+ * share of the run (see PageMeter for what a read is charged).
  */
 const PAGE_METRICS_SHARE = 0.006;
-/** Weight of the latest round in the running mean of what a page's round takes. */
-const PAGE_METRICS_COST_WEIGHT = 0.25;
+/**
+ * The leak watch's reads of tabs after the documents they load: their share, beyond the reads
+ * it must make (a tab's baseline, and one at least every few documents; see TabGrowth.loaded).
+ */
+const LEAK_CHECKS_SHARE = 0.01;
 
 export interface SamplerOptions {
   intervalMs: number;
@@ -82,14 +84,14 @@ interface PssRead extends Resident {
  */
 export class MemorySampler {
   latest: MemorySample | undefined;
+  /** Every read of pages' metrics in the run, the leak watch's too, and their cost. */
+  readonly pageMeter = new PageMeter({ sampling: PAGE_METRICS_SHARE, leaks: LEAK_CHECKS_SHARE });
   /**
-   * What measuring cost, to report the sampler's own overhead: CPU milliseconds flow spent
-   * listing processes, reading /proc and summing (CPU rather than wall time: on a busy machine a
-   * read waits for a core, and that wait costs the run nothing), plus the wall time of the round
-   * trips to Chromium (page metrics, and the browser's list of its processes when attached over
-   * CDP), during which a renderer or the browser stops to answer.
+   * CPU milliseconds flow spent listing processes, reading /proc and summing (CPU rather than
+   * wall time: on a busy machine a read waits for a core, and that wait costs the run nothing),
+   * plus the wall time of asking the browser for its processes when attached over CDP.
    */
-  costMs = 0;
+  private processCostMs = 0;
   /** A pid keeps its kind for its life; reading its command line once it shows its own is enough. */
   private readonly kinds = new Map<number, ProcessKind>();
   private readonly pssRead = new Map<number, PssRead>();
@@ -110,17 +112,12 @@ export class MemorySampler {
   /** Running mean of the CPU milliseconds of a sample's routine reads (see ROUTINE_SHARE). */
   private routineMs: number | undefined;
   private sampled = false;
-  /** Wall milliseconds of every round of page metrics, a page's first included. */
-  private pageMetricsMs = 0;
-  /** Running mean of the wall milliseconds per page of rounds without a page's first (which opens its CDP session). */
-  private roundMsPerPage: number | undefined;
   private pageMetricsInFlight = false;
-  private readonly measuredPages = new WeakSet<Page>();
   /** Pages that have loaded a document (see pageMetricsDue). */
   private readonly loadedPages = new WeakSet<Page>();
   private readonly watchedPages = new WeakSet<Page>();
-  /** CPU milliseconds spent reading PSS again (first reads are the base, see above). */
-  private pssRereadMs = 0;
+  /** CPU milliseconds spent reading PSS again (first reads included: they are the base, see above). */
+  private pssReadMs = 0;
   private running = false;
   private inFlight: Promise<unknown> = Promise.resolve();
 
@@ -133,6 +130,16 @@ export class MemorySampler {
   start(): void {
     this.running = true;
     this.schedule();
+  }
+
+  /** What the sampler's measuring has cost so far, to report as its overhead. */
+  get costMs(): number {
+    return this.processCostMs + this.pageMeter.costMs('sampling');
+  }
+
+  /** What the leak watch's reads of pages have cost so far. */
+  get leakChecksCostMs(): number {
+    return this.pageMeter.costMs('leaks');
   }
 
   async stop(): Promise<void> {
@@ -223,7 +230,8 @@ export class MemorySampler {
   private async measure(reason: MemorySample['reason'], stepId?: string): Promise<MemorySample> {
     const open = this.options.pages();
     const due = this.pageMetricsDue(open);
-    const pages = due ? await this.readPageMetrics(due) : [];
+    if (due) await this.readPageMetrics(due);
+    const pages = this.pageMeter.takeReadings();
     const { own, processes, routineMs } = await this.readProcesses();
     const began = process.cpuUsage();
     const usage = process.memoryUsage();
@@ -250,7 +258,7 @@ export class MemorySampler {
       pagesOpen: open.length,
     };
     const summing = cpuMsSince(began);
-    this.costMs += summing;
+    this.processCostMs += summing;
     // The first sample lists and classifies every process: what comes after is the routine.
     if (this.sampled) this.routineMs = this.routineMs === undefined ? routineMs + summing : this.routineMs + ROUTINE_COST_WEIGHT * (routineMs + summing - this.routineMs);
     this.sampled = true;
@@ -275,14 +283,18 @@ export class MemorySampler {
     const due = pids.filter((pid) => this.isDue(pid, now)).sort((a, b) => this.rssMovedMb(b) - this.rssMovedMb(a));
     const started = pids.filter((pid) => !this.pssRead.has(pid));
     let routineMs = listing.cpuMs + cpuMsSince(began);
-    this.costMs += routineMs - listing.cpuMs;
-    for (const pid of started) this.costMs += await this.readPss(pid, now);
+    this.processCostMs += routineMs - listing.cpuMs;
+    for (const pid of started) {
+      const readMs = await this.readPss(pid, now);
+      this.processCostMs += readMs;
+      this.pssReadMs += readMs;
+    }
     for (const pid of due) {
       const expectedMs = this.pssRead.get(pid)!.costMs;
-      if (this.pssRereadMs + expectedMs > this.elapsedMs() * PSS_READ_SHARE) break;
+      if (this.pssReadMs + expectedMs > this.elapsedMs() * PSS_READ_SHARE) break;
       const readMs = await this.readPss(pid, now);
-      this.pssRereadMs += readMs;
-      this.costMs += readMs;
+      this.pssReadMs += readMs;
+      this.processCostMs += readMs;
     }
     began = process.cpuUsage();
     for (const pid of started) if (pid !== process.pid) this.shareOut(-sharedMb(this.pssRead.get(pid)), now);
@@ -300,7 +312,7 @@ export class MemorySampler {
     const own = ownMeasured?.pssMb === undefined ? undefined : { pssMb: ownMeasured.pssMb, rssMb: ownMeasured.rssMb };
     const processes: ProcessSample[] = measured.filter((p) => p.kind !== 'runner');
     const readingMs = cpuMsSince(began);
-    this.costMs += readingMs;
+    this.processCostMs += readingMs;
     routineMs += readingMs;
     return { own, processes, routineMs };
   }
@@ -343,17 +355,17 @@ export class MemorySampler {
         return kind ? [{ pid, kind }] : [];
       });
       const cpuMs = cpuMsSince(began);
-      this.costMs += cpuMs;
+      this.processCostMs += cpuMs;
       return { processes, cpuMs };
     }
     const upTo = readLastPid();
     const started = processesStarted(this.cdpList?.upTo, upTo);
     const cpuMs = cpuMsSince(began);
-    this.costMs += cpuMs;
+    this.processCostMs += cpuMs;
     if (this.cdpList && started?.length === 0 && this.ended.length === 0) return { processes: this.cdpList.processes, cpuMs };
     const asked = performance.now();
     const processes = await chromiumProcesses().catch(() => []);
-    this.costMs += performance.now() - asked;
+    this.processCostMs += performance.now() - asked;
     this.cdpList = { processes, upTo };
     return { processes, cpuMs };
   }
@@ -395,21 +407,18 @@ export class MemorySampler {
 
   /**
    * A round reads every open page that has loaded a document: attaching to a page whose first
-   * navigation is under way waits for Chromium to start its renderer and commit (0.2-0.6 s of
-   * wall time measured on two busy cores, against about 0.08 s once loaded), and a blank page
-   * has nothing to measure. A page's first round comes at the first sample after it loaded,
-   * whatever the budget, so each page is measured, like a process's first PSS read; it counts
-   * in the cost and in the share, so the rounds after it wait until the share covers it. Other
-   * rounds are due while the rounds so far and this one, at the running mean per page of rounds
-   * without a first (unknown before the first such round), fit in PAGE_METRICS_SHARE of the run.
-   * Only one round is in flight at a time.
+   * navigation is under way waits for Chromium to start its renderer and commit, and a blank
+   * page has nothing to measure. A page's first round comes at the first sample after it
+   * loaded, whatever the share, so each page is measured, like a process's first PSS read; it
+   * counts in the share, so the rounds after it wait until the share covers it. Other rounds are
+   * made while the page meter affords them. Only one round is in flight at a time.
    */
   private pageMetricsDue(open: Page[]): Page[] | undefined {
     if (!this.options.includePageMetrics || this.pageMetricsInFlight) return undefined;
     const pages = open.filter((page) => this.hasLoaded(page));
     if (pages.length === 0) return undefined;
-    if (pages.some((page) => !this.measuredPages.has(page))) return pages;
-    return this.pageMetricsMs + pages.length * (this.roundMsPerPage ?? 0) <= this.elapsedMs() * PAGE_METRICS_SHARE ? pages : undefined;
+    if (pages.some((page) => !this.pageMeter.hasRead(page))) return pages;
+    return this.pageMeter.affords(pages.length, 'sampling') ? pages : undefined;
   }
 
   /** Whether a page has loaded a document; Playwright tells that from events it has, without asking Chromium. */
@@ -423,21 +432,12 @@ export class MemorySampler {
     return this.loadedPages.has(page);
   }
 
-  /** The pages' metrics; the wait counts as the sampler's cost (the renderers stop to answer). */
-  private async readPageMetrics(pages: Page[]): Promise<PageMetrics[]> {
-    const began = performance.now();
-    const withFirst = pages.some((page) => !this.measuredPages.has(page));
+  private async readPageMetrics(pages: Page[]): Promise<void> {
     this.pageMetricsInFlight = true;
     try {
-      return (await Promise.all(pages.map(pageMetrics))).filter((m): m is PageMetrics => m !== undefined);
+      await Promise.all(pages.map((page) => this.pageMeter.read(page, 'sampling')));
     } finally {
       this.pageMetricsInFlight = false;
-      for (const page of pages) this.measuredPages.add(page);
-      const waited = performance.now() - began;
-      this.costMs += waited;
-      this.pageMetricsMs += waited;
-      // The pages of a round are read at once: each is charged an equal part of its wall time.
-      if (!withFirst) this.roundMsPerPage = this.roundMsPerPage === undefined ? waited / pages.length : this.roundMsPerPage + PAGE_METRICS_COST_WEIGHT * (waited / pages.length - this.roundMsPerPage);
     }
   }
 

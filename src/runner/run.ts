@@ -182,7 +182,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
   let memory: MemoryManager | undefined;
   let snapshots: SnapshotWatch | undefined;
   const dataset = openDataset(datasetFile, workflow.output.format, { mask: (text) => masker.mask(text), resume: point?.dataset, columns: datasetColumns(workflow) });
-  const recorder = new RunRecorder(journal, events, () => sampler?.latest, () => sampler?.costMs ?? 0, () => ({ open: session?.pagesOpen ?? 0, visited: session?.visited ?? point?.visited ?? 0 }));
+  const recorder = new RunRecorder(journal, events, () => sampler?.latest, () => ({ samplerCostMs: sampler?.costMs ?? 0, leakChecksCostMs: sampler?.leakChecksCostMs ?? 0 }), () => ({ open: session?.pagesOpen ?? 0, visited: session?.visited ?? point?.visited ?? 0 }));
   if (distribution !== ALONE_DISTRIBUTION) events.emit('log', { message: `this run is ${distribution.label}: its folder is one part of the run, for flow merge` });
 
   let status: Exclude<RunStatus, 'running' | 'killed'> = 'passed';

@@ -18,6 +18,7 @@ import { DiskFullError } from '../output/durable.js';
 import { describeAssertion, hasAssertions, stepsForKey } from '../memory/assertions.js';
 import { resolveBudget } from '../memory/cgroup.js';
 import { MemoryManager } from '../memory/manager.js';
+import { optimizeRunnerHeapFor } from '../memory/runner-gc.js';
 import { CONTAINER_BUDGET_SHARE } from '../policy/settings.js';
 import { shownOrigin } from '../policy/show.js';
 import { chromiumPidsFromCdp } from '../memory/processes.js';
@@ -200,6 +201,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     }
     const settings = policy.settings;
     const browserSettings = { ...workflow.browser, headless: args.headed ? false : workflow.browser.headless };
+    optimizeRunnerHeapFor(settings.gc.optimizeFor);
     const launchExtras = { diskCacheBytes: settings.cache.maxSizeMb ? settings.cache.maxSizeMb * 1024 * 1024 : undefined, smallPageHeaps: settings.gc.optimizeFor === 'memory' };
     let manager: MemoryManager | undefined;
     handle = await startBrowser(browserSettings, launchExtras);

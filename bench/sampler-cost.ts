@@ -90,7 +90,7 @@ if (mode === 'parts') {
     const wallS = record.run.activeMs / 1000;
     const samples = record.samples.length;
     console.log(
-      `| ${intervalMs} ms | ${pages} | ${concurrency} | ${wallS.toFixed(1)} s | ${samples} | ${record.samplerCostMs.toFixed(0)} ms | ${record.stats!.samplerOverheadPct.toFixed(2)}% | ${(record.samplerCostMs / Math.max(1, samples)).toFixed(2)} ms | ${record.stats!.leakChecksOverheadPct.toFixed(2)}% |`,
+      `| ${intervalMs} ms | ${pages} | ${concurrency} | ${wallS.toFixed(1)} s | ${samples} | ${record.samplerCostMs.toFixed(0)} ms | ${record.stats!.samplerOverheadPct.toFixed(2)}% | ${(record.samplerCostMs / Math.max(1, samples)).toFixed(2)} ms | ${(record.stats!.leakChecksOverheadPct ?? 0).toFixed(2)}% |`,
     );
   };
   console.log('| interval | pages | concurrency | wall | samples | sampler cost | share | per sample | leak checks |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |');

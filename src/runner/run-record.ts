@@ -67,8 +67,8 @@ export interface RunRecord {
   assertions?: MemoryAssertion[];
   /** What sampling memory cost, in ms (see docs/policy.md, "What sampling costs"). */
   samplerCostMs: number;
-  /** What the leak watch's reads of pages cost, in ms (0 in journals written before it was counted). */
-  leakChecksCostMs: number;
+  /** What the leak watch's reads of pages cost, in ms; absent in records of flow before it was counted. */
+  leakChecksCostMs?: number;
   /** CPU time spent writing the journal. */
   journalCostMs: number;
   /** Journal lines that could not be read (damaged), and whether its last line was cut short. */
@@ -144,8 +144,8 @@ export interface RunStats {
   byKind: Record<string, MemoryStats>;
   pagesPerSecond: number;
   samplerOverheadPct: number;
-  /** What the leak watch's reads of pages cost, as a share of the run. */
-  leakChecksOverheadPct: number;
+  /** What the leak watch's reads of pages cost, as a share of the run; absent in records of flow before it was counted. */
+  leakChecksOverheadPct?: number;
   /** CPU time spent writing the journal, as a share of the time flow ran. */
   journalOverheadPct: number;
 }

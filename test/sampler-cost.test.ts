@@ -9,7 +9,7 @@ import { flowRunner } from './support/run-flow.js';
 /**
  * What measuring memory costs a real run (issue 12), at the smallest interval the schema allows.
  * 150 pages, about 12 s: long enough for the base (each process's and page's first read) to be
- * under the 0.6% the shares leave of 2%.
+ * under the 0.8% the shares leave of 2%.
  */
 const demo = fileURLToPath(new URL('../demo/', import.meta.url));
 const onDemo = flowRunner(demo, 'sampler-cost-test');

@@ -8,7 +8,7 @@ const MB = 1048576;
 /**
  * What a sample reads adapts to what measuring has cost so far; the interval stays (see
  * docs/policy.md, "Sampling"). Each part has its share of the time since the sampler started,
- * 1.4% in all; the first PSS read of each process is the base of every sample after it, made
+ * 1.2% in all; the first PSS read of each process is the base of every sample after it, made
  * whatever the budget (a PSS total cannot leave a process out), and counted in the cost.
  *
  * Every sample reads each process's RSS from /proc/PID/status, counters the kernel keeps (about
@@ -39,7 +39,7 @@ const PSS_READ_SHARE = 0.004;
  * The sampler's reads of pages' metrics, each a CDP round trip to a page's renderer: their
  * share of the run (see PageMeter for what a read is charged).
  */
-const PAGE_METRICS_SHARE = 0.006;
+const PAGE_METRICS_SHARE = 0.004;
 /**
  * The leak watch's reads of tabs after the documents they load: their share, beyond the reads
  * it must make (a tab's baseline, and one at least every few documents; see TabGrowth.loaded).

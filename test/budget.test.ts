@@ -10,7 +10,7 @@ import { containerMemoryLimit, resolveBudget } from '../src/memory/cgroup.js';
 import { decide, initialBudgetState, TARGET_SHARE, type BudgetAction, type BudgetSignals, type BudgetState } from '../src/memory/rules/budget.js';
 import { reportView } from '../src/report/view.js';
 import { RunEvents } from '../src/runner/events.js';
-import type { BudgetEvent } from '../src/runner/run-record.js';
+import type { BudgetChange } from '../src/runner/run-record.js';
 import { runWorkflowFile } from '../src/runner/run.js';
 
 /** The memory budget: the controller driven by recorded samples, the container's limit, the gate lanes pass, and a real run under a small budget. */
@@ -200,7 +200,7 @@ describe('a run under a small budget (real Chromium)', () => {
     const result = await runWorkflowFile(file, { outDir: join(dir, 'out'), policyFlags: { budgetMb: { value: budgetMb, flag: '--budget' } } });
     assert.equal(result.exitCode, 0, result.error);
     assert.equal(result.records, 30);
-    const decisions = result.record.events.filter((event): event is BudgetEvent => event.type === 'budget');
+    const decisions = result.record.events.filter((event): event is BudgetChange => event.type === 'budget' && event.what !== 'block');
     assert.deepEqual([decisions[0].what, decisions[0].to, decisions[0].reason], ['budget', budgetMb, 'budgetMb 850 MB, set at --budget']);
     const concurrency = decisions.filter((event) => event.what === 'concurrency');
     // Below the loop's 6 from the start, or cut once pages were measured: either way before the budget was reached.

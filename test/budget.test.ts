@@ -15,7 +15,9 @@ import { decide, initialBudgetState, TARGET_SHARE, type BudgetAction, type Budge
 import { reportView } from '../src/report/view.js';
 import { RunEvents } from '../src/runner/events.js';
 import type { BudgetBlock, BudgetChange, RunEvent } from '../src/runner/run-record.js';
+import { stepNeedingPixels } from '../src/runner/pixels.js';
 import { runWorkflowFile } from '../src/runner/run.js';
+import { loadWorkflow } from '../src/runner/validate.js';
 import { startStaticServer } from '../src/serve/static.js';
 import { flowRunner } from './support/run-flow.js';
 
@@ -307,6 +309,28 @@ ${extra}`;
     assert.equal(run.record.counts.requestsBlocked.image, undefined);
     assert.ok(run.records.every((record) => record.loaded === 6));
     assert.deepEqual(run.record.policy.settings.block.types, ['media']);
+  });
+});
+
+describe('which workflows need pixels', () => {
+  test('a step whose module says needsPixels, in the workflow, in an else, or in a file it includes (through another); an include named by an expression might hold one', () => {
+    const dir = join(tmp, 'pixels');
+    mkdirSync(join(dir, 'parts'), { recursive: true });
+    const workflow = (name: string, steps: string) => {
+      writeFileSync(join(dir, name), `version: 1\nname: w\nsteps:\n${steps}`);
+      return loadWorkflow(join(dir, name)).steps;
+    };
+    writeFileSync(join(dir, 'parts', 'shot.yaml'), 'version: 1\nname: shot\nsteps:\n  - screenshot: page.png\n');
+    writeFileSync(join(dir, 'parts', 'via.yaml'), 'version: 1\nname: via\nsteps:\n  - include: shot.yaml\n');
+    writeFileSync(join(dir, 'parts', 'text.yaml'), 'version: 1\nname: text\nsteps:\n  - extract: { fields: { title: h1 } }\n');
+    const found = (steps: ReturnType<typeof workflow>) => {
+      const step = stepNeedingPixels(steps);
+      return step && `${step.kind} ${step.loc.file.split('/').pop()}:${step.loc.line}`;
+    };
+    assert.equal(found(workflow('text.yaml', '  - goto: https://example.com\n  - include: parts/text.yaml\n  - extract: { fields: { title: h1 } }\n')), undefined);
+    assert.equal(found(workflow('else.yaml', '  - goto:\n      url: https://example.com\n    if: false\n    else:\n      - screenshot: a.png\n')), 'screenshot else.yaml:8');
+    assert.equal(found(workflow('nested.yaml', '  - include: parts/text.yaml\n  - include: parts/via.yaml\n')), 'screenshot shot.yaml:4');
+    assert.equal(found(workflow('named.yaml', '  - set: { part: text.yaml }\n  - include: "parts/${{ part }}"\n')), 'include named.yaml:5');
   });
 });
 

@@ -49,9 +49,10 @@ export const BUDGET_BLOCK_TYPES: readonly ResourceType[] = ['image', 'media', 'f
  * Images, media and fonts are blocked when fewer than this many pages fit in the target beside
  * flow and the browser: below 2 the controller can run only one page at a time, so concurrency
  * has nothing left to give, and only cheaper pages can. Measured on the benchmark's heavy pages
- * (six 1024x768 images and 30 MB of objects, Chromium 156): 160-320 MB a page beside 340 MB,
- * 1.1-1.6 pages in 85% of a 700 MB budget, one page at a time at 1.6 pages/s; with the images
- * blocked, 5.7 pages/s. A light page (40 MB) under the same budget leaves room for 6.
+ * (six 1024x768 images and 30 MB of objects, Chromium 156) under a 700 MB budget: 85-160 MB a
+ * page as measured here (the renderers 120-320 MB with one page and the spare) beside 340 MB,
+ * room for 1.6-3 pages, one page at a time at 1.6 pages/s; with the images blocked from the
+ * start, 5.7 pages/s. A light page (40 MB) under the same budget leaves room for 6.
  */
 const BLOCK_BELOW_PAGES = 2;
 /**

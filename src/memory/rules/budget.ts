@@ -4,8 +4,9 @@ import type { BudgetEvent } from '../../runner/run-record.js';
 /**
  * The budget controller: from one memory sample and what it remembers of the samples before,
  * decides how many loop items run at once, when a fresh context pays, when to collect
- * garbage, and whether pages must load less (images, media and fonts blocked). A pure function: the memory manager feeds it samples and performs what it returns,
- * and tests feed it recorded sequences.
+ * garbage, and whether pages must load less (images, media and fonts blocked). A pure
+ * function: the memory manager feeds it samples and performs what it returns, and tests feed
+ * it recorded sequences.
  */
 
 /** The share of the budget the controller steers to: the rest absorbs what grows between two samples. */

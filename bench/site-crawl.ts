@@ -11,7 +11,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findBrowser } from '../src/browser/find.js';
 import { listDescendants, readMemory } from '../src/memory/processes.js';
@@ -43,6 +43,8 @@ const variants: Record<string, (out: string) => string[]> = {
   'bare Playwright': (out) => [join(root, 'bench/bare-crawl.mjs'), browser.path, start, join(out, 'dataset.jsonl'), String(CONCURRENCY)],
   'flow, no policy': (out) => flowArgs(out),
   'flow, low-memory': (out) => flowArgs(out, '--policy', join(root, 'policies/low-memory.yaml')),
+  // BENCH_POLICIES=a.yaml,b.yaml: more variants, to compare policies on this crawl.
+  ...Object.fromEntries((process.env.BENCH_POLICIES ?? '').split(',').filter(Boolean).map((file) => [`flow, ${basename(file)}`, (out: string) => flowArgs(out, '--policy', resolve(file))])),
 };
 
 let expected: string | undefined;
@@ -101,7 +103,7 @@ const medians = Object.fromEntries(
 const bare = medians['bare Playwright'];
 const ratios = Object.fromEntries(Object.entries(medians).map(([name, m]) => [name, { pagesPerSecond: m.pagesPerSecond / bare.pagesPerSecond, peakPss: m.peakPssMb / bare.peakPssMb, wallTime: m.wallSeconds / bare.wallSeconds }]));
 const summary = {
-  command: [process.env.BENCH_SITE_PAGES && `BENCH_SITE_PAGES=${PAGES}`, process.env.BENCH_RUNS && `BENCH_RUNS=${RUNS}`, 'npm run bench:crawl'].filter(Boolean).join(' '),
+  command: [process.env.BENCH_SITE_PAGES && `BENCH_SITE_PAGES=${PAGES}`, process.env.BENCH_RUNS && `BENCH_RUNS=${RUNS}`, process.env.BENCH_POLICIES && `BENCH_POLICIES=${process.env.BENCH_POLICIES}`, 'npm run bench:crawl'].filter(Boolean).join(' '),
   date: new Date().toISOString(),
   machine: `${process.platform} ${process.arch}, ${cpus().length} cores, Node ${process.version}, ${browserVersion(browser.path)}`,
   loadAverage: { min: Math.min(...load), max: Math.max(...load) },

@@ -81,6 +81,8 @@ test('the report of a run loads from disk with no request and no error, and show
     assert.equal(await page.locator('#peak').textContent(), peakOf(record).toFixed(1));
     assert.equal(record.stats!.total.maxMb, peakOf(record));
     assert.equal(await page.locator('#status').textContent(), 'failed');
+    // What measuring cost, the sampler's and the leak checks' apart: 0.42% and 0.31% of the run in the fixture.
+    assert.match((await page.locator('p.more', { hasText: 'measuring memory' }).textContent())!, /measuring memory took 0\.42 % of the run, checking for leaks 0\.31 %$/);
     assert.match((await page.locator('#run-error').textContent())!, /no element matches "a\.next"/);
 
     // Every sample of a short run is drawn: the total line has one vertex per sample.

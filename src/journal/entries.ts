@@ -83,7 +83,7 @@ export interface BrowserEntry {
   reason?: string;
 }
 
-export type SampleEntry = { type: 'sample'; samplerCostMs: number } & MemorySample;
+export type SampleEntry = { type: 'sample'; samplerCostMs: number; leakChecksCostMs?: number } & MemorySample;
 
 export interface StepEntry {
   type: 'step';
@@ -251,6 +251,7 @@ export interface RunEndEntry {
   exitCode: number;
   error?: string;
   samplerCostMs: number;
+  leakChecksCostMs?: number;
   journalCostMs: number;
 }
 
@@ -355,7 +356,8 @@ export function journalSchema(): JsonSchema {
           pages: { type: 'array' },
           pagesOpen: { type: 'integer', minimum: 0 },
           pagesVisited: { type: 'integer', minimum: 0 },
-          samplerCostMs: { type: 'number', minimum: 0, description: 'CPU ms this flow process has spent sampling so far.' },
+          samplerCostMs: { type: 'number', minimum: 0, description: 'What sampling has cost this flow process so far, in ms.' },
+          leakChecksCostMs: { type: 'number', minimum: 0, description: "What the leak watch's reads of pages have cost this flow process so far, in ms." },
         },
         ['at', 'reason', 'runner', 'processes', 'byKind', 'totalRssMb', 'pages', 'pagesOpen', 'samplerCostMs'],
       ),
@@ -437,7 +439,7 @@ export function journalSchema(): JsonSchema {
       entry(
         'run-end',
         'The run ended. A journal without one belongs to a run that was killed (or is still running).',
-        { at, status: { enum: ['passed', 'failed', 'interrupted'] }, exitCode: { type: 'integer' }, error: { type: 'string' }, samplerCostMs: { type: 'number' }, journalCostMs: { type: 'number' } },
+        { at, status: { enum: ['passed', 'failed', 'interrupted'] }, exitCode: { type: 'integer' }, error: { type: 'string' }, samplerCostMs: { type: 'number' }, leakChecksCostMs: { type: 'number' }, journalCostMs: { type: 'number' } },
         ['at', 'status', 'exitCode', 'samplerCostMs', 'journalCostMs'],
       ),
     ],

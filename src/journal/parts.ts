@@ -36,6 +36,7 @@ export function combineParts(merged: RunRecord, parts: Array<{ label: string; re
     failuresTotal: records.reduce((sum, record) => sum + record.failuresTotal, 0),
     events: records.flatMap((record) => record.events).sort((a, b) => a.t - b.t),
     samplerCostMs: records.reduce((sum, record) => sum + record.samplerCostMs, 0),
+    leakChecksCostMs: records.reduce((sum, record) => sum + (record.leakChecksCostMs ?? 0), 0),
     journalCostMs: records.reduce((sum, record) => sum + record.journalCostMs, 0),
     parts,
     merge: { mode: merge.mode, duplicates: merge.duplicates },

@@ -81,9 +81,11 @@ class RunReducer {
   private readonly series = new RunSeries();
   private timeline: MemorySample[] = [];
   private samplerCostMs = 0;
+  private leakChecksCostMs = 0;
   private journalCostMs = 0;
-  /** Per segment: its sampler cost so far (a killed segment's last sample says it). */
+  /** Per segment: its measuring costs so far (a killed segment's last sample says them). */
   private segmentSamplerMs = 0;
+  private segmentLeakChecksMs = 0;
   private browser: RunRecord['browser'] = { mode: 'launch', version: 'unknown' };
   private readonly counts: RunRecord['counts'] = { stepsRun: 0, stepsFailed: 0, retries: 0, pagesVisited: 0, records: 0, requestsBlocked: {}, itemsDone: 0, itemsFailed: 0, itemRetries: 0, browserCrashes: 0, pageCrashes: 0, pagesReopened: 0, duplicates: 0 };
   private end: Extract<JournalEntry, { type: 'run-end' }> | undefined;
@@ -124,8 +126,9 @@ class RunReducer {
         if (entry.event === 'restarted') this.crashRecovered();
         return;
       case 'sample': {
-        const { type: _type, samplerCostMs, ...sample } = entry;
+        const { type: _type, samplerCostMs, leakChecksCostMs, ...sample } = entry;
         this.segmentSamplerMs = samplerCostMs;
+        this.segmentLeakChecksMs = leakChecksCostMs ?? 0;
         this.series.add(sample);
         this.lastTotalMb = sample.totalPssMb ?? sample.totalRssMb;
         this.counts.pagesVisited = Math.max(this.counts.pagesVisited, sample.pagesVisited ?? 0);
@@ -214,6 +217,7 @@ class RunReducer {
         this.end = entry;
         this.journalCostMs += entry.journalCostMs;
         this.segmentSamplerMs = entry.samplerCostMs;
+        this.segmentLeakChecksMs = entry.leakChecksCostMs ?? 0;
         return;
     }
   }
@@ -237,7 +241,7 @@ class RunReducer {
       (status === 'killed' ? `the run stopped without finishing (flow was killed, or the machine stopped) ${clock(endT)} in; continue it with flow resume ${start.runDir}` : undefined);
     if (this.timeline.length > TIMELINE_SAMPLES) this.thinTimeline();
     this.setLoopGrowth();
-    const stats = this.series.stats(this.counts.pagesVisited, activeMs, this.samplerCostMs, this.journalCostMs);
+    const stats = this.series.stats(this.counts.pagesVisited, activeMs, { samplerCostMs: this.samplerCostMs, leakChecksCostMs: this.leakChecksCostMs, journalCostMs: this.journalCostMs });
     const steps = [...this.steps.values()];
     // A journal written before a setting existed has no value for it: the default then.
     const settings = { ...DEFAULT_SETTINGS, ...start.policy.settings };
@@ -274,6 +278,7 @@ class RunReducer {
       events: this.events.sort((a, b) => a.t - b.t),
       ...(assertions && { assertions }),
       samplerCostMs: this.samplerCostMs,
+      leakChecksCostMs: this.leakChecksCostMs,
       journalCostMs: this.journalCostMs,
       journal: { entries: this.entries, damagedLines: read.damagedLines, tornLastLine: read.tornLastLine },
     };
@@ -356,6 +361,8 @@ class RunReducer {
     segment.ended = state ?? (this.end ? 'finished' : 'killed');
     this.samplerCostMs += this.segmentSamplerMs;
     this.segmentSamplerMs = 0;
+    this.leakChecksCostMs += this.segmentLeakChecksMs;
+    this.segmentLeakChecksMs = 0;
   }
 
   private thinTimeline(): void {

@@ -6,7 +6,6 @@ import { plainMessage } from '../runner/errors.js';
 import type { RunEvent } from '../runner/run-record.js';
 import type { PageBlocking } from './blocking.js';
 import { profileCacheDir, trimCacheFolder } from './cache.js';
-import { pageMetrics } from './page-metrics.js';
 import type { PolicyAction } from './rules/actions.js';
 import { collectRunnerGarbage } from './runner-gc.js';
 import type { MemorySampler } from './sampler.js';
@@ -161,7 +160,7 @@ export class MemoryActuator {
   private async collectGarbage(): Promise<{ pages: number; jsHeapBeforeMb?: number; jsHeapAfterMb?: number }> {
     const pages = this.options.session.pages();
     const heapOf = async () => {
-      const metrics = await Promise.all(pages.map((page) => pageMetrics(page)));
+      const metrics = await Promise.all(pages.map((page) => this.options.sampler.pageMeter.read(page, 'sampling')));
       const measured = metrics.filter((m) => m !== undefined);
       return measured.length ? measured.reduce((sum, m) => sum + m.jsHeapUsedMb, 0) : undefined;
     };

@@ -5,7 +5,7 @@ import type { RunEvent } from '../runner/run-record.js';
 import { stepModule } from '../steps/registry.js';
 import type { StepNode } from '../steps/types.js';
 import { LeakDetector } from './leaks.js';
-import { pageId, pageMetrics } from './page-metrics.js';
+import { pageId, type PageMeter } from './page-metrics.js';
 import { totalOf, type MemorySample } from './types.js';
 
 /** The step, counted on one document, from which a page is measured after each step. */
@@ -14,6 +14,8 @@ const MEASURE_FROM_STEP = 3;
 export interface LeakWatchOptions {
   settings: Pick<MemorySettings, 'leaks' | 'sampling'>;
   session: BrowserSession;
+  /** Reads pages' metrics, and counts what the leak watch's reads cost. */
+  meter: PageMeter;
   emit(event: RunEvent): void;
   /** The run's clock: milliseconds since it first started, across resumes. */
   now(): number;
@@ -98,14 +100,21 @@ export class LeakWatch {
     return ++seen.steps >= MEASURE_FROM_STEP;
   }
 
-  /** A tab is measured after each document it loads: growth over them is what pages leave behind when it moves on. */
+  /**
+   * A tab is measured after the documents it loads, as many as the leak checks' share affords
+   * (every one, but on a fast crawl), and whenever its baseline or a check is due: growth over
+   * them is what pages leave behind when it moves on.
+   */
   private measureTab(step: StepNode, page: Page): void {
+    const { meter } = this.options;
+    if (!this.leaks.tabLoaded(pageId(page)) && !meter.affords(1, 'leaks')) return;
     const url = page.url();
     const collected = async () => {
-      await page.requestGC();
-      return page.url() === url ? pageMetrics(page) : undefined;
+      await meter.collect(page, 'leaks');
+      return page.url() === url ? meter.read(page, 'leaks') : undefined;
     };
-    pageMetrics(page)
+    meter
+      .read(page, 'leaks')
       .then((metrics) => (metrics && metrics.url === url && page.url() === url ? this.leaks.tabMeasured(step, metrics, collected) : undefined))
       .catch(() => undefined);
   }
@@ -113,7 +122,8 @@ export class LeakWatch {
   /** A measure is kept only if the page still shows the document the step left: the next step may already be navigating. */
   private measurePage(step: StepNode, page: Page): void {
     const url = page.url();
-    pageMetrics(page)
+    this.options.meter
+      .read(page, 'leaks')
       .then((metrics) => metrics && metrics.url === url && page.url() === url && this.leaks.pageMeasured(step, metrics))
       .catch(() => undefined);
   }

@@ -86,6 +86,11 @@ export class LeakDetector {
     }
   }
 
+  /** A tab loaded a document; true when it must be measured now (see TabGrowth.loaded). */
+  tabLoaded(pageId: string): boolean {
+    return this.tabs.loaded(pageId);
+  }
+
   tabClosed(pageId: string): void {
     this.tabs.closed(pageId);
   }

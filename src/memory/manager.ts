@@ -67,7 +67,7 @@ export class MemoryManager {
       onBlocked: (page, type) => events.emit('blocked', { type, stepId: this.leakWatch.stepActingOn(page)?.id }),
     });
     this.actuator = new MemoryActuator({ session, sampler, events, now, stop, cache: settings.cache, profileDir, blocking: this.blocking });
-    this.leakWatch = new LeakWatch({ settings, session, emit: (event) => this.actuator.record(event), now });
+    this.leakWatch = new LeakWatch({ settings, session, meter: sampler.pageMeter, emit: (event) => this.actuator.record(event), now });
   }
 
   /** Called by the session for every page it opens. */

@@ -27,7 +27,7 @@ export class RunSeries {
     }
   }
 
-  stats(pagesVisited: number, activeMs: number, samplerCostMs: number, journalCostMs: number): RunStats {
+  stats(pagesVisited: number, activeMs: number, costs: { samplerCostMs: number; leakChecksCostMs: number; journalCostMs: number }): RunStats {
     const byKind: RunStats['byKind'] = {};
     for (const kind of KINDS) {
       const series = this.byKind.get(kind);
@@ -39,8 +39,9 @@ export class RunSeries {
       runner: memoryStats(this.runner),
       byKind,
       pagesPerSecond: pagesVisited / seconds,
-      samplerOverheadPct: (samplerCostMs / (seconds * 1000)) * 100,
-      journalOverheadPct: (journalCostMs / (seconds * 1000)) * 100,
+      samplerOverheadPct: (costs.samplerCostMs / (seconds * 1000)) * 100,
+      leakChecksOverheadPct: (costs.leakChecksCostMs / (seconds * 1000)) * 100,
+      journalOverheadPct: (costs.journalCostMs / (seconds * 1000)) * 100,
     };
   }
 }

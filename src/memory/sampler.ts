@@ -1,33 +1,51 @@
 import type { Page } from 'playwright-core';
 import pidusage from 'pidusage';
-import { pageMetrics } from './page-metrics.js';
-import { classifyProcess, hasProcFs, listDescendants, readMemory, readRssMb } from './processes.js';
-import type { MemorySample, PageMetrics, ProcessKind, ProcessSample } from './types.js';
+import { PageMeter } from './page-metrics.js';
+import { classifyProcess, Descendants, hasProcFs, type MemoryParts, processesStarted, readLastPid, readMemory, readResident, type Resident } from './processes.js';
+import type { MemorySample, ProcessKind, ProcessSample } from './types.js';
 
 const MB = 1048576;
 /**
- * Reading a process's PSS walks its page tables: 1-8 ms a process, the more the larger it is,
- * and a dozen processes a second cost over 2% of a run. Its RSS is a counter the kernel keeps
- * (0.05 ms). So PSS is read from smaps_rollup at most every PSS_READ_EVERY_MS per process, or
- * sooner when RSS moved by more than PSS_REREAD_RSS_CHANGE_SHARE; in between it is the last PSS
- * read plus the change in RSS since. Growth and release of a process's own memory move both by
- * the same amount, so the estimate is off only by changes in pages shared with other processes.
+ * What a sample reads adapts to what measuring has cost so far; the interval stays (see
+ * docs/policy.md, "Sampling"). Each part has its share of the time since the sampler started,
+ * 1.3% in all; the first PSS read of each process is the base of every sample after it, made
+ * whatever the budget (a PSS total cannot leave a process out), and counted in the cost and in
+ * the share of PSS reads.
+ *
+ * Every sample reads each process's RSS from /proc/PID/status, counters the kernel keeps (about
+ * 0.02 ms a process), and lists the processes started since (see Descendants): 0.2-1 ms in all
+ * with a browser of three pages. Only at intervals so short that this alone would cost more than
+ * ROUTINE_SHARE do samples come less often than asked: the next waits until it does not (40-200
+ * ms after the last), and a step's sample asked for sooner is the next one.
+ */
+const ROUTINE_SHARE = 0.004;
+/** Weight of the latest sample in the running mean of a sample's routine cost. */
+const ROUTINE_COST_WEIGHT = 0.25;
+/**
+ * Reading a process's PSS walks its page tables: 0.3-1.5 ms a process, the more the larger it
+ * is. So PSS is read again at most every PSS_READ_EVERY_MS per process, or sooner when RSS moved
+ * by more than PSS_REREAD_RSS_CHANGE_SHARE, and only while such reads have cost less than
+ * PSS_READ_SHARE; the process whose RSS moved most is read first. In between, PSS is carried
+ * from the last read by the change in RSS of each kind of page: anonymous pages a process adds
+ * or frees are its own, and count in full; file and shared-memory pages count at the share of
+ * them its PSS held at the last read (a renderer that runs more of Chromium's code maps pages
+ * that every process shares). What RSS does not show is how many processes share a page:
+ * Chromium's own processes starting and ending are accounted for (see shareOut), other programs
+ * mapping the same files (another Chromium on the machine) only by the next read.
  */
 const PSS_READ_EVERY_MS = 3000;
 const PSS_REREAD_RSS_CHANGE_SHARE = 0.1;
+const PSS_READ_SHARE = 0.004;
 /**
- * A crawl's renderers change size at every page, which would make every sample re-read them: a
- * process's PSS is read again (when due) only while such reads have taken less than this share
- * of the run, after a first allowance, else estimated from its RSS. A new process is always read.
- */
-const PSS_READ_SHARE = 0.005;
-const PSS_READ_ALLOWANCE_MS = 200;
-/**
- * Page metrics travel over CDP to every open page's renderer, which stops to answer. Their
- * round trips are counted as measuring cost, and skipped on a sample while they have taken
- * more than this share of the run: the interval stays, what is read adapts.
+ * The sampler's reads of pages' metrics, each a CDP round trip to a page's renderer: their
+ * share of the run (see PageMeter for what a read is charged).
  */
 const PAGE_METRICS_SHARE = 0.006;
+/**
+ * The leak watch's reads of tabs after the documents they load: their share, beyond the reads
+ * it must make (a tab's baseline, and one at least every few documents; see TabGrowth.loaded).
+ */
+const LEAK_CHECKS_SHARE = 0.01;
 
 export interface SamplerOptions {
   intervalMs: number;
@@ -43,6 +61,22 @@ export interface SamplerOptions {
   now?: () => number;
 }
 
+/** A PSS read from smaps_rollup, with the RSS counters at that moment to carry it from. */
+interface PssRead extends Resident {
+  pssMb: number;
+  /** Private pages (USS): PSS less this is the process's part of pages shared with others. */
+  ussMb: number;
+  pss?: MemoryParts;
+  /** RSS at the last sample, to tell whether PSS is due to be read again. */
+  lastRssMb: number;
+  /** Change in its part of shared pages since the read, as processes started and ended (see shareOut). */
+  adjustMb: number;
+  /** When it was read; -Infinity once due for a reason other than age (see shareOut). */
+  at: number;
+  /** CPU milliseconds the read took: what reading it again is expected to cost. */
+  costMs: number;
+}
+
 /**
  * Measures flow and every Chromium process on an interval and on demand. On Linux PSS is the
  * total (shared pages split between the processes sharing them) with RSS beside it; elsewhere
@@ -50,27 +84,39 @@ export interface SamplerOptions {
  */
 export class MemorySampler {
   latest: MemorySample | undefined;
+  /** Every read of pages' metrics in the run, the leak watch's too, and their cost. */
+  readonly pageMeter = new PageMeter({ sampling: PAGE_METRICS_SHARE, leaks: LEAK_CHECKS_SHARE });
   /**
-   * What measuring cost, to report the sampler's own overhead: CPU milliseconds flow spent
-   * reading /proc and summing (CPU rather than wall time: on a busy machine a read waits for a
-   * core, and that wait costs the run nothing), plus the wall time of page metrics' round trips,
-   * during which each renderer stops to answer.
+   * CPU milliseconds flow spent listing processes, reading /proc and summing (CPU rather than
+   * wall time: on a busy machine a read waits for a core, and that wait costs the run nothing),
+   * plus the wall time of asking the browser for its processes when attached over CDP.
    */
-  costMs = 0;
+  private processCostMs = 0;
   /** A pid keeps its kind for its life; reading its command line once it shows its own is enough. */
   private readonly kinds = new Map<number, ProcessKind>();
-  private readonly pssRead = new Map<number, { pssMb: number; rssMb: number; at: number }>();
-  private readonly measuredPages = new WeakSet<Page>();
+  private readonly pssRead = new Map<number, PssRead>();
+  private readonly descendants = new Descendants();
+  /** Pids found gone at the last sample: the listing drops them, and rescans if they had children. */
+  private ended: number[] = [];
+  /** Attached over CDP: the browser's list, asked again only once a process started or ended. */
+  private cdpList: { processes: Array<{ pid: number; kind: ProcessKind }>; upTo: number | undefined } | undefined;
   /** Callers of nextSample, answered by whichever sample comes next. */
   private waiting: Array<{ resolve: (sample: MemorySample) => void; reject: (error: unknown) => void }> = [];
   private nextReason: MemorySample['reason'] | undefined;
+  private nextStepId: string | undefined;
   private readonly listeners: Array<(sample: MemorySample) => void> = [];
   private readonly started = performance.now();
   private timer: NodeJS.Timeout | undefined;
+  private timerDueAt = Infinity;
   private lastSampleAt = -Infinity;
-  /** Wall milliseconds spent waiting on page metrics. */
-  private pageMetricsMs = 0;
-  /** CPU milliseconds spent reading smaps_rollup. */
+  /** Running mean of the CPU milliseconds of a sample's routine reads (see ROUTINE_SHARE). */
+  private routineMs: number | undefined;
+  private sampled = false;
+  private pageMetricsInFlight = false;
+  /** Pages that have loaded a document (see pageMetricsDue). */
+  private readonly loadedPages = new WeakSet<Page>();
+  private readonly watchedPages = new WeakSet<Page>();
+  /** CPU milliseconds spent reading PSS again (first reads included: they are the base, see above). */
   private pssReadMs = 0;
   private running = false;
   private inFlight: Promise<unknown> = Promise.resolve();
@@ -86,11 +132,21 @@ export class MemorySampler {
     this.schedule();
   }
 
+  /** What the sampler's measuring has cost so far, to report as its overhead. */
+  get costMs(): number {
+    return this.processCostMs + this.pageMeter.costMs('sampling');
+  }
+
+  /** What the leak watch's reads of pages have cost so far. */
+  get leakChecksCostMs(): number {
+    return this.pageMeter.costMs('leaks');
+  }
+
   async stop(): Promise<void> {
     this.running = false;
     clearTimeout(this.timer);
     await this.inFlight.catch(() => undefined);
-    if (this.waiting.length) await this.take(this.nextReason ?? 'interval').catch(() => undefined);
+    if (this.waiting.length) await this.take(this.nextReason ?? 'interval', this.nextStepId).catch(() => undefined);
   }
 
   /** Milliseconds since the last sample began. */
@@ -98,10 +154,23 @@ export class MemorySampler {
     return performance.now() - this.lastSampleAt;
   }
 
-  /** Samples now; the interval starts again from here, so a run sampled at its steps needs no extra timed samples. */
+  /**
+   * Samples now; the interval starts again from here, so a run sampled at its steps needs no
+   * extra timed samples. Sooner after the last sample than its routine reads allow (see
+   * ROUTINE_SHARE), the request is answered by the next sample, taken as soon as they do.
+   */
   async sample(reason: MemorySample['reason'], stepId?: string): Promise<MemorySample> {
+    const early = this.minGapMs() - this.sinceLastSampleMs();
+    if (this.running && early > 0) {
+      this.nextReason ??= reason;
+      this.nextStepId ??= stepId;
+      const next = new Promise<MemorySample>((resolve, reject) => this.waiting.push({ resolve, reject }));
+      if (this.timerDueAt > performance.now() + early) this.schedule(early);
+      return next;
+    }
+    const taken = this.take(reason, stepId);
     this.schedule();
-    return this.take(reason, stepId);
+    return taken;
   }
 
   /**
@@ -120,6 +189,7 @@ export class MemorySampler {
     const waiting = this.waiting;
     this.waiting = [];
     this.nextReason = undefined;
+    this.nextStepId = undefined;
     const work = this.measure(reason, stepId);
     this.inFlight = work;
     try {
@@ -134,26 +204,38 @@ export class MemorySampler {
     }
   }
 
-  private schedule(): void {
+  /** The next timed sample: after the interval, and no sooner than the routine reads allow. */
+  private schedule(delayMs = Math.max(this.options.intervalMs, this.minGapMs() - this.sinceLastSampleMs())): void {
     clearTimeout(this.timer);
     if (!this.running) return;
+    this.timerDueAt = performance.now() + delayMs;
     this.timer = setTimeout(() => {
-      this.take(this.nextReason ?? 'interval')
+      this.timerDueAt = Infinity;
+      this.take(this.nextReason ?? 'interval', this.nextStepId)
         .catch(() => undefined)
         .finally(() => this.schedule());
-    }, this.options.intervalMs);
+    }, delayMs);
     this.timer.unref();
+  }
+
+  /** The shortest time between samples at which their routine reads cost ROUTINE_SHARE. */
+  private minGapMs(): number {
+    return (this.routineMs ?? 0) / ROUTINE_SHARE;
+  }
+
+  private elapsedMs(): number {
+    return performance.now() - this.started;
   }
 
   private async measure(reason: MemorySample['reason'], stepId?: string): Promise<MemorySample> {
     const open = this.options.pages();
-    const pages = this.pageMetricsDue(open) ? await this.readPageMetrics(open) : [];
-    const processes = await this.chromiumProcesses();
+    const due = this.pageMetricsDue(open);
+    if (due) await this.readPageMetrics(due);
+    const pages = this.pageMeter.takeReadings();
+    const { own, processes, routineMs } = await this.readProcesses();
     const began = process.cpuUsage();
     const usage = process.memoryUsage();
-    const own = hasProcFs ? this.memoryOf(process.pid) : undefined;
-
-    const runner = { rssMb: usage.rss / MB, pssMb: own?.pssMb, heapUsedMb: usage.heapUsed / MB, heapTotalMb: usage.heapTotal / MB };
+    const runner = { rssMb: own?.rssMb ?? usage.rss / MB, pssMb: own?.pssMb, heapUsedMb: usage.heapUsed / MB, heapTotalMb: usage.heapTotal / MB };
     const byKind: MemorySample['byKind'] = { runner: { rssMb: runner.rssMb, pssMb: runner.pssMb, count: 1 } };
     for (const p of processes) {
       const entry = (byKind[p.kind] ??= { rssMb: 0, pssMb: p.pssMb === undefined ? undefined : 0, count: 0 });
@@ -162,9 +244,8 @@ export class MemorySampler {
       entry.count++;
     }
     const withPss = runner.pssMb !== undefined && processes.every((p) => p.pssMb !== undefined);
-    this.costMs += cpuMsSince(began);
-    return {
-      t: this.options.now ? this.options.now() : performance.now() - this.started,
+    const sample: MemorySample = {
+      t: this.options.now ? this.options.now() : this.elapsedMs(),
       at: new Date().toISOString(),
       reason,
       stepId,
@@ -174,34 +255,124 @@ export class MemorySampler {
       totalPssMb: withPss ? runner.pssMb! + processes.reduce((sum, p) => sum + p.pssMb!, 0) : undefined,
       totalRssMb: runner.rssMb + processes.reduce((sum, p) => sum + p.rssMb, 0),
       pages,
-      pagesOpen: this.options.pages().length,
+      pagesOpen: open.length,
     };
+    const summing = cpuMsSince(began);
+    this.processCostMs += summing;
+    // The first sample lists and classifies every process: what comes after is the routine.
+    if (this.sampled) this.routineMs = this.routineMs === undefined ? routineMs + summing : this.routineMs + ROUTINE_COST_WEIGHT * (routineMs + summing - this.routineMs);
+    this.sampled = true;
+    return sample;
   }
 
-  private async chromiumProcesses(): Promise<ProcessSample[]> {
-    const fromCdp = this.options.chromiumProcesses ? await this.options.chromiumProcesses().catch(() => []) : undefined;
-    if (hasProcFs) {
-      let began = process.cpuUsage();
-      const listed = fromCdp ?? listDescendants(process.pid).flatMap((pid) => {
+  /**
+   * Flow's own memory and Chromium's processes'. PSS is read first, as the budget allows (see
+   * PSS_READ_SHARE), for processes new or due by their RSS at the last sample; then every
+   * process's RSS at once, and each PSS carried to it from its last read: the figures of one
+   * sample are of one moment, even a process read a few turns of the event loop before.
+   * `routineMs`: CPU milliseconds of what every sample reads (listing, RSS, carrying PSS).
+   */
+  private async readProcesses(): Promise<{ own?: { pssMb: number; rssMb: number }; processes: ProcessSample[]; routineMs: number }> {
+    if (!hasProcFs) return { processes: await this.readWithPidusage(), routineMs: 0 };
+    const listing = await this.listChromium();
+    let began = process.cpuUsage();
+    const pids = [process.pid, ...listing.processes.map((p) => p.pid)];
+    const listed = new Set(pids);
+    this.forget([...this.pssRead.keys()].filter((pid) => !listed.has(pid)));
+    const now = performance.now();
+    const due = pids.filter((pid) => this.isDue(pid, now)).sort((a, b) => this.rssMovedMb(b) - this.rssMovedMb(a));
+    const started = pids.filter((pid) => !this.pssRead.has(pid));
+    let routineMs = listing.cpuMs + cpuMsSince(began);
+    this.processCostMs += routineMs - listing.cpuMs;
+    for (const pid of started) {
+      const readMs = await this.readPss(pid, now);
+      this.processCostMs += readMs;
+      this.pssReadMs += readMs;
+    }
+    for (const pid of due) {
+      const expectedMs = this.pssRead.get(pid)!.costMs;
+      if (this.pssReadMs + expectedMs > this.elapsedMs() * PSS_READ_SHARE) break;
+      const readMs = await this.readPss(pid, now);
+      this.pssReadMs += readMs;
+      this.processCostMs += readMs;
+    }
+    began = process.cpuUsage();
+    for (const pid of started) if (pid !== process.pid) this.shareOut(-sharedMb(this.pssRead.get(pid)), now);
+    const measured = [{ pid: process.pid, kind: 'runner' as const }, ...listing.processes].flatMap(({ pid, kind }) => {
+      const memory = readResident(pid);
+      const read = this.pssRead.get(pid);
+      if (!memory) return [];
+      if (read) read.lastRssMb = memory.rssMb;
+      return [{ pid, kind, rssMb: memory.rssMb, pssMb: read && carriedPssMb(read, memory) }];
+    });
+    const alive = new Set(measured.map((p) => p.pid));
+    this.ended = pids.filter((pid) => !alive.has(pid));
+    this.forget(this.ended);
+    const ownMeasured = measured.find((p) => p.kind === 'runner');
+    const own = ownMeasured?.pssMb === undefined ? undefined : { pssMb: ownMeasured.pssMb, rssMb: ownMeasured.rssMb };
+    const processes: ProcessSample[] = measured.filter((p) => p.kind !== 'runner');
+    const readingMs = cpuMsSince(began);
+    this.processCostMs += readingMs;
+    routineMs += readingMs;
+    return { own, processes, routineMs };
+  }
+
+  /** Processes that ended: what they held of pages shared with others goes back to those. */
+  private forget(pids: readonly number[]): void {
+    for (const pid of pids) {
+      const read = this.pssRead.get(pid);
+      this.pssRead.delete(pid);
+      this.kinds.delete(pid);
+      if (read && pid !== process.pid) this.shareOut(sharedMb(read));
+    }
+  }
+
+  /**
+   * A process that starts maps pages Chromium's other processes map too (its code, fonts, the
+   * zygote's memory it was forked from), and their PSS falls by what its PSS holds of them: the
+   * sum stays. One that ends gives its part back. So before the others are read again, the
+   * shared part of the one that came or went (PSS less private pages) is shared out among the
+   * processes not read in this sample, by the part of shared pages each held: their sum stays
+   * right, each one's share is near. And each is due to be read again. `freshAt`: when this
+   * sample read the processes it read (their reads already tell).
+   */
+  private shareOut(mb: number, freshAt?: number): void {
+    const carried = [...this.pssRead.entries()].filter(([pid, read]) => pid !== process.pid && read.at !== freshAt).map(([, read]) => read);
+    const total = carried.reduce((sum, read) => sum + sharedMb(read), 0);
+    for (const read of carried) {
+      if (total > 0) read.adjustMb += (mb * sharedMb(read)) / total;
+      read.at = -Infinity;
+    }
+  }
+
+  /** Chromium's processes: flow's descendants, classified by command line, or the browser's own list when attached over CDP. */
+  private async listChromium(): Promise<{ processes: Array<{ pid: number; kind: ProcessKind }>; cpuMs: number }> {
+    const began = process.cpuUsage();
+    const { chromiumProcesses } = this.options;
+    if (!chromiumProcesses) {
+      const processes = this.descendants.list(this.ended).flatMap((pid) => {
         const kind = this.kindOf(pid);
         return kind ? [{ pid, kind }] : [];
       });
-      const measured: ProcessSample[] = [];
-      const now = performance.now();
-      for (const pid of this.pssRead.keys()) if (pid !== process.pid && !listed.some((p) => p.pid === pid)) this.pssRead.delete(pid);
-      for (const { pid, kind } of listed) {
-        const memory = this.memoryOf(pid, now);
-        if (memory) measured.push({ pid, kind, rssMb: memory.rssMb, pssMb: memory.pssMb });
-        // One process per turn of the event loop: a read takes about a millisecond, and the
-        // steps' protocol messages should not queue behind a dozen of them.
-        this.costMs += cpuMsSince(began);
-        await new Promise((resolve) => setImmediate(resolve));
-        began = process.cpuUsage();
-      }
-      this.costMs += cpuMsSince(began);
-      return measured;
+      const cpuMs = cpuMsSince(began);
+      this.processCostMs += cpuMs;
+      return { processes, cpuMs };
     }
-    const listed = fromCdp ?? [];
+    const upTo = readLastPid();
+    const started = processesStarted(this.cdpList?.upTo, upTo);
+    const cpuMs = cpuMsSince(began);
+    this.processCostMs += cpuMs;
+    if (this.cdpList && started?.length === 0 && this.ended.length === 0) return { processes: this.cdpList.processes, cpuMs };
+    const asked = performance.now();
+    const processes = await chromiumProcesses().catch(() => []);
+    this.processCostMs += performance.now() - asked;
+    this.cdpList = { processes, upTo };
+    return { processes, cpuMs };
+  }
+
+  /** Without /proc: RSS from pidusage, of the processes the browser lists. */
+  private async readWithPidusage(): Promise<ProcessSample[]> {
+    const listed = this.options.chromiumProcesses ? await this.options.chromiumProcesses().catch(() => []) : [];
     if (listed.length === 0) return [];
     const stats = await pidusage(listed.map((p) => p.pid)).catch(() => ({}) as Record<string, pidusage.Status>);
     return listed.flatMap(({ pid, kind }) => {
@@ -210,46 +381,64 @@ export class MemorySampler {
     });
   }
 
-  /**
-   * Within the share of the run page metrics may take; and whenever a page has never been
-   * measured, so that each page is, however early a slow round used the share up (its cost
-   * still counts).
-   */
-  private pageMetricsDue(pages: Page[]): boolean {
-    if (!this.options.includePageMetrics) return false;
-    const elapsed = performance.now() - this.started;
-    return this.pageMetricsMs <= elapsed * PAGE_METRICS_SHARE || pages.some((page) => !this.measuredPages.has(page));
-  }
-
-  /** Every open page's metrics; the wait counts as the sampler's cost (the renderers stop to answer). */
-  private async readPageMetrics(pages: Page[]): Promise<PageMetrics[]> {
-    // No round trip, no cost: counting a round of no pages (the event loop's delay before the
-    // await returns, 30 ms and more on a busy machine) used up the share before the first page.
-    if (pages.length === 0) return [];
-    const began = performance.now();
-    const read = await Promise.all(pages.map(pageMetrics));
-    // A page just opened shows about:blank: it is measured again once it has loaded something.
-    pages.forEach((page, i) => read[i] && read[i].url !== 'about:blank' && this.measuredPages.add(page));
-    const metrics = read.filter((m): m is PageMetrics => m !== undefined);
-    const waited = performance.now() - began;
-    this.pageMetricsMs += waited;
-    this.costMs += waited;
-    return metrics;
-  }
-
-  /** PSS and RSS of a process, PSS read again only when due (see PSS_READ_EVERY_MS). */
-  private memoryOf(pid: number, now = performance.now()): { pssMb: number; rssMb: number } | undefined {
-    const rssMb = readRssMb(pid);
-    if (rssMb === undefined) return undefined;
+  /** A process's PSS is read again when its last read is old, or its RSS at the last sample had moved much since. */
+  private isDue(pid: number, now: number): boolean {
     const read = this.pssRead.get(pid);
-    const fresh = read && now - read.at < PSS_READ_EVERY_MS && Math.abs(rssMb - read.rssMb) <= read.rssMb * PSS_REREAD_RSS_CHANGE_SHARE;
-    const overBudget = this.pssReadMs > PSS_READ_ALLOWANCE_MS + (now - this.started) * PSS_READ_SHARE;
-    if (read && (fresh || overBudget)) return { pssMb: Math.max(0, read.pssMb + rssMb - read.rssMb), rssMb };
+    return read !== undefined && (now - read.at >= PSS_READ_EVERY_MS || this.rssMovedMb(pid) > read.rssMb * PSS_REREAD_RSS_CHANGE_SHARE);
+  }
+
+  private rssMovedMb(pid: number): number {
+    const read = this.pssRead.get(pid);
+    return read ? Math.abs(read.lastRssMb - read.rssMb) : 0;
+  }
+
+  /** Reads a process's PSS and keeps it with the RSS read just before, to carry it from; returns the CPU milliseconds it took. */
+  private async readPss(pid: number, now: number): Promise<number> {
     const began = process.cpuUsage();
-    const memory = readMemory(pid);
-    this.pssReadMs += cpuMsSince(began);
-    if (memory) this.pssRead.set(pid, { ...memory, at: now });
-    return memory;
+    const memory = readResident(pid);
+    const read = memory && readMemory(pid);
+    const costMs = cpuMsSince(began);
+    if (memory && read) this.pssRead.set(pid, { pssMb: read.pssMb, ussMb: read.ussMb, pss: read.pss, rssMb: memory.rssMb, rss: memory.rss, lastRssMb: memory.rssMb, adjustMb: 0, at: now, costMs });
+    // One read per turn of the event loop: a read takes up to a millisecond or two, and the
+    // steps' protocol messages should not queue behind a dozen of them.
+    await new Promise((resolve) => setImmediate(resolve));
+    return costMs;
+  }
+
+  /**
+   * A round reads every open page that has loaded a document: attaching to a page whose first
+   * navigation is under way waits for Chromium to start its renderer and commit, and a blank
+   * page has nothing to measure. A page's first round comes at the first sample after it
+   * loaded, whatever the share, so each page is measured, like a process's first PSS read; it
+   * counts in the share, so the rounds after it wait until the share covers it. Other rounds are
+   * made while the page meter affords them. Only one round is in flight at a time.
+   */
+  private pageMetricsDue(open: Page[]): Page[] | undefined {
+    if (!this.options.includePageMetrics || this.pageMetricsInFlight) return undefined;
+    const pages = open.filter((page) => this.hasLoaded(page));
+    if (pages.length === 0) return undefined;
+    if (pages.some((page) => !this.pageMeter.hasRead(page))) return pages;
+    return this.pageMeter.affords(pages.length, 'sampling') ? pages : undefined;
+  }
+
+  /** Whether a page has loaded a document; Playwright tells that from events it has, without asking Chromium. */
+  private hasLoaded(page: Page): boolean {
+    if (!this.watchedPages.has(page)) {
+      this.watchedPages.add(page);
+      const loaded = () => this.loadedPages.add(page);
+      page.once('load', loaded);
+      if (page.url() !== 'about:blank') page.waitForLoadState('load').then(loaded, () => undefined);
+    }
+    return this.loadedPages.has(page);
+  }
+
+  private async readPageMetrics(pages: Page[]): Promise<void> {
+    this.pageMetricsInFlight = true;
+    try {
+      await Promise.all(pages.map((page) => this.pageMeter.read(page, 'sampling')));
+    } finally {
+      this.pageMetricsInFlight = false;
+    }
   }
 
   private kindOf(pid: number): ProcessKind | undefined {
@@ -261,6 +450,23 @@ export class MemorySampler {
     if (kind && kind !== 'browser' && kind !== 'other') this.kinds.set(pid, kind);
     return kind;
   }
+}
+
+/**
+ * PSS now, from the last read and the change in RSS since, by kind of page: anonymous pages
+ * in full, file and shared-memory pages at the share of them the last read's PSS held.
+ * Without the split (kernels before 5.13), the whole change in RSS.
+ */
+function carriedPssMb(read: PssRead, now: Resident): number {
+  if (!read.pss) return Math.max(0, read.pssMb + read.adjustMb + now.rssMb - read.rssMb);
+  const scaled = (pssMb: number, rssNow: number, rssThen: number) => (rssThen > 0 ? (pssMb * rssNow) / rssThen : rssNow);
+  const anon = read.pss.anonMb + now.rss.anonMb - read.rss.anonMb;
+  return Math.max(0, anon + read.adjustMb + scaled(read.pss.fileMb, now.rss.fileMb, read.rss.fileMb) + scaled(read.pss.shmemMb, now.rss.shmemMb, read.rss.shmemMb));
+}
+
+/** A process's part of pages it shares with others, as of its last read and the changes since. */
+function sharedMb(read: PssRead | undefined): number {
+  return read ? Math.max(0, read.pssMb - read.ussMb + read.adjustMb) : 0;
 }
 
 function cpuMsSince(start: NodeJS.CpuUsage): number {

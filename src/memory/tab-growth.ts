@@ -18,6 +18,7 @@ export type TabLimits = Record<TabMeasure, number>;
 
 interface Tab {
   loaded: number;
+  lastMeasuredAt: number;
   /** Measured after a garbage collection once warm: what the tab keeps, not what it has not collected yet. */
   baseline?: PageMetrics;
   baselineAt?: number;
@@ -49,13 +50,25 @@ export class TabGrowth {
   constructor(private readonly limits: TabLimits) {}
 
   /**
-   * A tab's figures after it loaded a document; `collected` collects its garbage and measures
-   * again. Resolves to what grew past its limit, if anything did.
+   * A tab loaded a document. Not every document need be measured; true when this one must be:
+   * the tab's baseline is due, or it went CHECK_EVERY_DOCUMENTS documents unmeasured.
+   */
+  loaded(pageId: string): boolean {
+    let tab = this.tabs.get(pageId);
+    if (!tab) this.tabs.set(pageId, (tab = { loaded: 0, lastMeasuredAt: 0, lastCheckAt: 0, checking: false }));
+    tab.loaded++;
+    if (tab.checking || tab.loaded < WARMUP_DOCUMENTS) return false;
+    return !tab.baseline || tab.loaded - tab.lastMeasuredAt >= CHECK_EVERY_DOCUMENTS;
+  }
+
+  /**
+   * A tab's figures after the document it loaded last; `collected` collects its garbage and
+   * measures again. Resolves to what grew past its limit, if anything did.
    */
   async measured(metrics: PageMetrics, collected: () => Promise<PageMetrics | undefined>): Promise<TabFinding[]> {
-    let tab = this.tabs.get(metrics.pageId);
-    if (!tab) this.tabs.set(metrics.pageId, (tab = { loaded: 0, lastCheckAt: 0, checking: false }));
-    tab.loaded++;
+    const tab = this.tabs.get(metrics.pageId);
+    if (!tab) return [];
+    tab.lastMeasuredAt = tab.loaded;
     if (tab.checking || tab.loaded < WARMUP_DOCUMENTS) return [];
     if (!tab.baseline) {
       return this.check(tab, collected, (after) => {

@@ -21,7 +21,7 @@ export interface ReportView {
   timeline: { pss: TimelineView | null; rss: TimelineView | null; rssCaveat: string; legend: { cls: string; label: string }[] } | null;
   pageMetrics: PageMetricsView | null;
   steps: (StepRecord & { where: string; meanMs: number | null; flagged: boolean })[];
-  stats: { rows: StatsRow[]; pagesPerSecond: number; samplerOverheadPct: number } | null;
+  stats: { rows: StatsRow[]; pagesPerSecond: number; samplerOverheadPct: number; leakChecksOverheadPct: number | null } | null;
   alerts: Listed<Extract<RunEvent, { type: 'alert' }>>;
   leaks: Listed<Extract<RunEvent, { type: 'leak' }> & { step: string | null; where: string | null }>;
   actions: Listed<ActionRow>;
@@ -175,6 +175,7 @@ export function reportView(record: RunRecord, options: ReportViewOptions): { vie
           ],
           pagesPerSecond: record.stats.pagesPerSecond,
           samplerOverheadPct: record.stats.samplerOverheadPct,
+          leakChecksOverheadPct: record.stats.leakChecksOverheadPct ?? null,
         }
       : null,
     alerts: listed(record.events.filter(isType('alert'))),

@@ -17,7 +17,7 @@ export class RunRecorder {
     private readonly journal: JournalWriter,
     events: RunEvents,
     private readonly latestSample: () => MemorySample | undefined,
-    private readonly samplerCostMs: () => number,
+    private readonly measuringCosts: () => { samplerCostMs: number; leakChecksCostMs: number },
     private readonly pages: () => { open: number; visited: number },
   ) {
     events.on('step-start', ({ step, laneId }) => this.stepStarts.set(`${laneId}:${step.id}`, totalOf(this.latestSample())));
@@ -31,7 +31,7 @@ export class RunRecorder {
     });
     events.on('sample', (sample) => {
       this.writeBlocked();
-      journal.append({ type: 'sample', ...sample, samplerCostMs: round(this.samplerCostMs()) });
+      journal.append({ type: 'sample', ...sample, ...this.roundedCosts() });
     });
     events.on('blocked', ({ type, stepId }) => {
       this.blocked.byType[type] = (this.blocked.byType[type] ?? 0) + 1;
@@ -46,10 +46,15 @@ export class RunRecorder {
     events.on('browser', (event) => journal.append({ type: 'browser', at: new Date().toISOString(), ...event }));
   }
 
+  private roundedCosts(): { samplerCostMs: number; leakChecksCostMs: number } {
+    const { samplerCostMs, leakChecksCostMs } = this.measuringCosts();
+    return { samplerCostMs: round(samplerCostMs), leakChecksCostMs: round(leakChecksCostMs) };
+  }
+
   /** The last line of a run that ended (not of one killed: its journal just stops). */
   finish(status: Exclude<RunStatus, 'running' | 'killed'>, exitCode: number, error: string | undefined): void {
     this.writeBlocked();
-    this.journal.append({ type: 'run-end', at: new Date().toISOString(), status, exitCode, ...(error && { error }), samplerCostMs: round(this.samplerCostMs()), journalCostMs: round(this.journal.costMs) });
+    this.journal.append({ type: 'run-end', at: new Date().toISOString(), status, exitCode, ...(error && { error }), ...this.roundedCosts(), journalCostMs: round(this.journal.costMs) });
     this.journal.close();
   }
 

@@ -65,8 +65,10 @@ export interface RunRecord {
   events: RunEvent[];
   /** The policy's memory assertions (budgets, maxPeakMb, maxGrowthMbPer100Items), judged on the run; absent when it has none. */
   assertions?: MemoryAssertion[];
-  /** Time spent sampling memory, to report the sampler's overhead. */
+  /** What sampling memory cost, in ms (see docs/policy.md, "What sampling costs"). */
   samplerCostMs: number;
+  /** What the leak watch's reads of pages cost, in ms; absent in records of flow before it was counted. */
+  leakChecksCostMs?: number;
   /** CPU time spent writing the journal. */
   journalCostMs: number;
   /** Journal lines that could not be read (damaged), and whether its last line was cut short. */
@@ -142,6 +144,8 @@ export interface RunStats {
   byKind: Record<string, MemoryStats>;
   pagesPerSecond: number;
   samplerOverheadPct: number;
+  /** What the leak watch's reads of pages cost, as a share of the run; absent in records of flow before it was counted. */
+  leakChecksOverheadPct?: number;
   /** CPU time spent writing the journal, as a share of the time flow ran. */
   journalOverheadPct: number;
 }

@@ -18,6 +18,7 @@ import { DiskFullError } from '../output/durable.js';
 import { describeAssertion, hasAssertions, stepsForKey } from '../memory/assertions.js';
 import { resolveBudget } from '../memory/cgroup.js';
 import { MemoryManager } from '../memory/manager.js';
+import { optimizeRunnerHeapFor } from '../memory/runner-gc.js';
 import { stepNeedingPixels } from './pixels.js';
 import { stepModule } from '../steps/registry.js';
 import { CONTAINER_BUDGET_SHARE } from '../policy/settings.js';
@@ -184,7 +185,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
   let memory: MemoryManager | undefined;
   let snapshots: SnapshotWatch | undefined;
   const dataset = openDataset(datasetFile, workflow.output.format, { mask: (text) => masker.mask(text), resume: point?.dataset, columns: datasetColumns(workflow) });
-  const recorder = new RunRecorder(journal, events, () => sampler?.latest, () => sampler?.costMs ?? 0, () => ({ open: session?.pagesOpen ?? 0, visited: session?.visited ?? point?.visited ?? 0 }));
+  const recorder = new RunRecorder(journal, events, () => sampler?.latest, () => ({ samplerCostMs: sampler?.costMs ?? 0, leakChecksCostMs: sampler?.leakChecksCostMs ?? 0 }), () => ({ open: session?.pagesOpen ?? 0, visited: session?.visited ?? point?.visited ?? 0 }));
   if (distribution !== ALONE_DISTRIBUTION) events.emit('log', { message: `this run is ${distribution.label}: its folder is one part of the run, for flow merge` });
 
   let status: Exclude<RunStatus, 'running' | 'killed'> = 'passed';
@@ -202,6 +203,7 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     }
     const settings = policy.settings;
     const browserSettings = { ...workflow.browser, headless: args.headed ? false : workflow.browser.headless };
+    optimizeRunnerHeapFor(settings.gc.optimizeFor);
     const launchExtras = { diskCacheBytes: settings.cache.maxSizeMb ? settings.cache.maxSizeMb * 1024 * 1024 : undefined, smallPageHeaps: settings.gc.optimizeFor === 'memory' };
     let manager: MemoryManager | undefined;
     handle = await startBrowser(browserSettings, launchExtras);

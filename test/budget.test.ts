@@ -2,16 +2,24 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { writeWorkloadPages } from '../bench/workload-pages.js';
+import { findBrowser } from '../src/browser/find.js';
 import type { BrowserHandle } from '../src/browser/launch.js';
 import { BrowserSession } from '../src/browser/session.js';
+import { PageBlocking } from '../src/memory/blocking.js';
 import { containerMemoryLimit, resolveBudget } from '../src/memory/cgroup.js';
 import { decide, initialBudgetState, TARGET_SHARE, type BudgetAction, type BudgetSignals, type BudgetState } from '../src/memory/rules/budget.js';
 import { reportView } from '../src/report/view.js';
 import { RunEvents } from '../src/runner/events.js';
-import type { BudgetEvent } from '../src/runner/run-record.js';
+import type { BudgetBlock, BudgetChange, RunEvent } from '../src/runner/run-record.js';
+import { stepNeedingPixels } from '../src/runner/pixels.js';
 import { runWorkflowFile } from '../src/runner/run.js';
+import { loadWorkflow } from '../src/runner/validate.js';
+import { startStaticServer } from '../src/serve/static.js';
+import { flowRunner } from './support/run-flow.js';
 
 /** The memory budget: the controller driven by recorded samples, the container's limit, the gate lanes pass, and a real run under a small budget. */
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -200,7 +208,7 @@ describe('a run under a small budget (real Chromium)', () => {
     const result = await runWorkflowFile(file, { outDir: join(dir, 'out'), policyFlags: { budgetMb: { value: budgetMb, flag: '--budget' } } });
     assert.equal(result.exitCode, 0, result.error);
     assert.equal(result.records, 30);
-    const decisions = result.record.events.filter((event): event is BudgetEvent => event.type === 'budget');
+    const decisions = result.record.events.filter((event): event is BudgetChange => event.type === 'budget' && event.what !== 'block');
     assert.deepEqual([decisions[0].what, decisions[0].to, decisions[0].reason], ['budget', budgetMb, 'budgetMb 850 MB, set at --budget']);
     const concurrency = decisions.filter((event) => event.what === 'concurrency');
     // Below the loop's 6 from the start, or cut once pages were measured: either way before the budget was reached.
@@ -222,5 +230,154 @@ describe('a run under a small budget (real Chromium)', () => {
     const { view } = reportView(result.record, { reportDir: dir });
     const shown = view.actions.rows.filter((row) => row.what.startsWith('concurrency'));
     assert.ok(shown.length === concurrency.length && shown.every((row) => /the 850 MB budget/.test(row.reason)), JSON.stringify(shown));
+  });
+});
+
+describe('the budget blocks images, media and fonts on pages too heavy for it (real Chromium)', () => {
+  // Pages of six 1024x768 images (3 MB each once decoded; the benchmark's heavy pages without their script), served on 127.0.0.1.
+  const site = join(tmp, 'image-site');
+  const onSite = flowRunner(site, 'budget-block-test');
+  after(onSite.cleanup);
+  before(() => {
+    writeWorkloadPages(site);
+    mkdirSync(join(site, 'pictures'));
+    for (let n = 0; n < 8; n++) {
+      const images = Array.from({ length: 6 }, (_, k) => `<img src="../heavy/img/i-${(n * 6 + k) % 24}.png" width="1024" height="768" alt="">`).join('\n');
+      writeFileSync(join(site, 'pictures', `p-${n}.html`), `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><title>Pictures ${n}</title></head><body>\n<h1>Item ${n}</h1>\n${images}\n</body></html>\n`);
+    }
+  });
+
+  const loop = (extra = '') => `
+  - forEach:
+      items: \${{ range(0, 24) }}
+      concurrency: 4
+      steps:
+        - goto: \${{ serve.url }}/pictures/p-\${{ item % 8 }}.html?visit=\${{ item }}
+        - evaluate:
+            script: "[...document.images].filter((img) => img.complete && img.naturalWidth > 0).length"
+            into: loaded
+        - extract: { fields: { title: h1 }, add: { item: "\${{ item }}", loaded: "\${{ loaded }}" } }
+${extra}`;
+  // Flow and the browser take 330-460 MB here beside such a page: 85% of 450 MB leaves room for fewer than 2 of them.
+  // The ladder is set out of the way: this is about what the controller decides, not about what it does over the limit.
+  const head = (memory = '') => `memory: { budgetMb: 450, thresholds: { limitMb: 4000 }${memory} }`;
+  const blocksOf = (events: RunEvent[]) => events.filter((event): event is BudgetBlock => event.type === 'budget' && event.what === 'block');
+
+  test('blocks them once, says why in the journal and the report, and the pages after load no images; what is extracted is the same', async () => {
+    const run = await onSite.run(loop(), { head: head() });
+    assert.equal(run.exitCode, 0, run.error);
+    const blocks = blocksOf(run.record.events);
+    assert.equal(blocks.length, 1, JSON.stringify(run.record.events.filter((event) => event.type === 'budget')));
+    const [block] = blocks;
+    assert.deepEqual(block.types, ['image', 'media', 'font']);
+    assert.match(block.reason, /^a page costs \d+ MB, and 85% of the 450 MB budget leaves \d+ MB for pages beside the \d+ MB of flow and the browser: room for -?\d+\.\d pages at once, fewer than 2; the pages requested \d+ images, media or fonts so far$/);
+    assert.ok(block.totalMb! > 0 && block.perPageMb! >= 20 && block.budgetMb === 450, JSON.stringify(block));
+    // The journal holds it as the run record does.
+    const journal = readFileSync(join(run.file, '..', 'run', 'journal.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
+    assert.deepEqual(journal.filter((entry) => entry.type === 'memory' && entry.event.what === 'block').map((entry) => entry.event.reason), [block.reason]);
+    const { view } = reportView(run.record, { reportDir: join(run.file, '..') });
+    assert.deepEqual(view.actions.rows.filter((row) => row.what.startsWith('blocking')).map((row) => [row.what, row.reason]), [['blocking images, media and fonts', block.reason]]);
+
+    // Blocked requests are counted as a policy's are, and charged to the steps that made them.
+    const blocked = run.record.counts.requestsBlocked;
+    assert.ok(blocked.image > 0, JSON.stringify(blocked));
+    assert.ok(run.record.steps.find((step) => step.kind === 'goto')!.requestsBlocked > 0);
+    // In the order they ran: pages loaded their six images before the block, none after it (the page open then got the rules on its session).
+    const done = run.records;
+    assert.deepEqual(done.map((record) => Number(record.item)).sort((a, b) => a - b), Array.from({ length: 24 }, (_, i) => i));
+    assert.ok(done.every((record) => record.title === `Item ${Number(record.item) % 8}`), 'the same text is extracted');
+    const loaded = done.map((record) => record.loaded);
+    assert.equal(loaded[0], 6);
+    const first = loaded.indexOf(0);
+    assert.ok(first > 0 && loaded.slice(first).every((n) => n === 0), JSON.stringify(loaded));
+    assert.ok(blocked.image >= 6 * (24 - first), `${blocked.image} images blocked for ${24 - first} pages`);
+  });
+
+  test('never with a step that needs pixels (a screenshot), and says why', async () => {
+    const run = await onSite.run(loop('  - screenshot: last.png\n'), { head: head() });
+    assert.equal(run.exitCode, 0, run.error);
+    assert.deepEqual(blocksOf(run.record.events), []);
+    assert.deepEqual(run.record.counts.requestsBlocked, {});
+    assert.ok(run.records.every((record) => record.loaded === 6));
+    assert.ok(run.logs.some((line) => /^the memory budget will not block images, media or fonts: screenshot last\.png \(.*flow\.yaml:\d+\) needs what pages look like$/.test(line)), run.logs.join('\n'));
+  });
+
+  test('never changes a block the user chose: block.types stays as written, and images load', async () => {
+    const run = await onSite.run(loop(), { head: head(', block: { types: [media] }') });
+    assert.equal(run.exitCode, 0, run.error);
+    assert.deepEqual(blocksOf(run.record.events), []);
+    assert.equal(run.record.counts.requestsBlocked.image, undefined);
+    assert.ok(run.records.every((record) => record.loaded === 6));
+    assert.deepEqual(run.record.policy.settings.block.types, ['media']);
+  });
+});
+
+describe('which workflows need pixels', () => {
+  test('a step whose module says needsPixels, in the workflow, in an else, or in a file it includes (through another); an include named by an expression might hold one', () => {
+    const dir = join(tmp, 'pixels');
+    mkdirSync(join(dir, 'parts'), { recursive: true });
+    const workflow = (name: string, steps: string) => {
+      writeFileSync(join(dir, name), `version: 1\nname: w\nsteps:\n${steps}`);
+      return loadWorkflow(join(dir, name)).steps;
+    };
+    writeFileSync(join(dir, 'parts', 'shot.yaml'), 'version: 1\nname: shot\nsteps:\n  - screenshot: page.png\n');
+    writeFileSync(join(dir, 'parts', 'via.yaml'), 'version: 1\nname: via\nsteps:\n  - include: shot.yaml\n');
+    writeFileSync(join(dir, 'parts', 'text.yaml'), 'version: 1\nname: text\nsteps:\n  - extract: { fields: { title: h1 } }\n');
+    const found = (steps: ReturnType<typeof workflow>) => {
+      const step = stepNeedingPixels(steps);
+      return step && `${step.kind} ${step.loc.file.split('/').pop()}:${step.loc.line}`;
+    };
+    assert.equal(found(workflow('text.yaml', '  - goto: https://example.com\n  - include: parts/text.yaml\n  - extract: { fields: { title: h1 } }\n')), undefined);
+    assert.equal(found(workflow('else.yaml', '  - goto:\n      url: https://example.com\n    if: false\n    else:\n      - screenshot: a.png\n')), 'screenshot else.yaml:8');
+    assert.equal(found(workflow('nested.yaml', '  - include: parts/text.yaml\n  - include: parts/via.yaml\n')), 'screenshot shot.yaml:4');
+    assert.equal(found(workflow('named.yaml', '  - set: { part: text.yaml }\n  - include: "parts/${{ part }}"\n')), 'include named.yaml:5');
+  });
+});
+
+describe('PageBlocking (real Chromium)', () => {
+  test('rules added while pages are open reach those pages and the pages opened after; without rules or a budget no session is opened', async () => {
+    const site = join(tmp, 'blocking-site');
+    mkdirSync(site);
+    // The same picture at an address with a file ending and at one without.
+    const picture = readFileSync(join(root, 'test/fixtures/memory/no-endings/picture'));
+    writeFileSync(join(site, 'dot.png'), picture);
+    writeFileSync(join(site, 'picture'), picture);
+    // Each page asks for addresses of its own: what a page had loaded would come from the renderer's memory cache, unasked.
+    for (const name of ['a', 'b', 'c']) writeFileSync(join(site, `${name}.html`), `<!doctype html><title>two images</title><img src="dot.png?${name}"><img src="picture?id=${name}">`);
+    const server = await startStaticServer(site, { quiet: true });
+    const browser = await chromium.launch({ executablePath: findBrowser()!.path, args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'] });
+    try {
+      const context = await browser.newContext();
+      const blocked: string[] = [];
+      const blocking = new PageBlocking([], [], { mayGrow: true, onBlocked: (page, type) => blocked.push(`${page.url().split('/').pop()} ${type}`) });
+      const loadedImages = (page: import('playwright-core').Page) => page.evaluate(() => [...document.images].map((img) => img.complete && img.naturalWidth > 0));
+      const early = await context.newPage();
+      await blocking.prepare(early);
+      await early.goto(`${server.url}/a.html`);
+      assert.deepEqual(await loadedImages(early), [true, true], 'nothing blocked yet');
+      assert.equal(blocking.blockableRequests, 2);
+      assert.deepEqual(blocked, []);
+
+      await blocking.add(['image', 'media', 'font']);
+      assert.deepEqual(blocking.types, ['image', 'media', 'font']);
+      await early.goto(`${server.url}/b.html`);
+      const late = await context.newPage();
+      await blocking.prepare(late);
+      await late.goto(`${server.url}/c.html`);
+      assert.deepEqual([await loadedImages(early), await loadedImages(late)], [[false, false], [false, false]]);
+      // By ending inside Chromium, and by type on the way out.
+      assert.deepEqual(blocked.sort(), ['b.html image', 'b.html image', 'c.html image', 'c.html image']);
+
+      // A run without a budget or rules opens no CDP session for its pages.
+      let sessions = 0;
+      const counted = { context: () => ({ newCDPSession: async () => (sessions++, context.newCDPSession(early)) }) } as unknown as import('playwright-core').Page;
+      await new PageBlocking([], [], { mayGrow: false, onBlocked: () => undefined }).prepare(counted);
+      assert.equal(sessions, 0);
+      await new PageBlocking([], [], { mayGrow: true, onBlocked: () => undefined }).prepare(counted).catch(() => undefined);
+      assert.equal(sessions, 1, 'the counting page is real enough to be counted');
+    } finally {
+      await browser.close();
+      await server.close();
+    }
   });
 });

@@ -375,6 +375,13 @@ test('budgets entries are located one by one; --budget takes sizes; flow policy 
   assert.equal(resolvePolicy({}).settings.budgetMb, 'auto');
 });
 
+test('--block none blocks nothing, set by the flag: a budget then blocks nothing on its own', () => {
+  const policy = resolvePolicy({ policyFile: join(root, 'policies/balanced.yaml'), flags: policyFlags({ block: 'none' }) });
+  assert.deepEqual(policy.settings.block.types, []);
+  assert.deepEqual(policy.origins['block.types'], { kind: 'flag', flag: '--block' });
+  assert.deepEqual(policyFlags({ block: 'image, font' })!['block.types'].value, ['image', 'font']);
+});
+
 test('a warning level at or above the limit is refused where the limit is written', () => {
   const text = 'name: p\nversion: 1\nthresholds:\n  warnMb: 900\n  limitMb: 800\n';
   const folder = files({ 'p.yaml': text });

@@ -97,12 +97,14 @@ test('the report of a run loads from disk with no request and no error, and show
     // One marker per step start, and one per event.
     assert.equal(await chart.locator('g.m-step').count(), record.samples.filter((s) => s.reason === 'step-start').length);
     for (const type of ['gc', 'alert', 'action', 'leak'] as const) {
-      assert.equal(await chart.locator(`g.m-${type}`).count(), record.events.filter((event) => event.type === type).length, `${type} markers`);
+      // The budget's decisions are drawn as actions.
+      const drawn = record.events.filter((event) => event.type === type || (type === 'action' && event.type === 'budget'));
+      assert.equal(await chart.locator(`g.m-${type}`).count(), drawn.length, `${type} markers`);
     }
     const recycles = record.events.filter((event) => event.type === 'recycle');
     assert.equal(await chart.locator('g.m-recycle').count(), recycles.filter((event) => event.what === 'context').length);
     assert.equal(await chart.locator('g.m-restart').count(), recycles.filter((event) => event.what === 'browser').length);
-    assert.equal(await chart.locator('.threshold.limit text').textContent(), 'limit 760.0 MB PSS');
+    assert.deepEqual(await chart.locator('.threshold.limit text').allTextContents(), ['budget 800.0 MB PSS', 'limit 760.0 MB PSS']);
 
     // Pointing at the chart shows the figures of the nearest sample.
     await chart.scrollIntoViewIfNeeded();

@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import { describe, test } from 'node:test';
 import { DEFAULT_SETTINGS, type MemorySettings } from '../src/policy/settings.js';
 import type { Decision } from '../src/memory/rules/actions.js';
+import { decide as decideBudget, initialBudgetState, type BudgetLimits, type BudgetSignals } from '../src/memory/rules/budget.js';
 import { decide as decideForeignPages, initialForeignPagesState, type ForeignPagesSignal } from '../src/memory/rules/foreign-pages.js';
 import { decide as decidePeriodic, initialPeriodicState, type PeriodicSettings, type PeriodicSignal } from '../src/memory/rules/periodic.js';
 import { decide as decideThresholds, initialThresholdState, type ThresholdSettings, type ThresholdSignals } from '../src/memory/rules/thresholds.js';
 import type { StepNode } from '../src/steps/types.js';
 
-/** The policy's rules other than the budget (test/budget.test.ts), driven by signal sequences: each signal's actions, in order. */
+/** The policy's rules, driven by signal sequences: each signal's actions, in order (more of the budget controller in test/budget.test.ts). */
 
 function replay<Signal, Settings, State, Action>(decide: (signal: Signal, settings: Settings, state: State) => Decision<Action, State>, settings: Settings, state: State, signals: Signal[]): Action[][] {
   return signals.map((signal) => {
@@ -148,5 +149,64 @@ describe('foreign pages', () => {
       return next.actions.map((action) => [action.page, action.url, action.step?.id]);
     });
     assert.deepEqual(decided, [[], [['handle of p1', 'http://127.0.0.1/p1', 'click']], [['handle of p2', 'http://127.0.0.1/p2', 'wait']], [], [['handle of p3', 'http://127.0.0.1/p3', undefined]]]);
+  });
+});
+
+describe('the budget blocks images, media and fonts', () => {
+  const limits: BudgetLimits = { budgetMb: 700, maxAllowance: 8, mayBlock: true };
+  /** One page open beside Chromium's spare renderer, as on this machine: `other` is flow and the browser without renderers, `page` a renderer. */
+  const sample = (t: number, otherMb: number, pageMb: number, fields: Partial<BudgetSignals> = {}): BudgetSignals => ({
+    t,
+    totalMb: otherMb + pageMb,
+    renderersMb: pageMb,
+    renderers: 1,
+    pagesOpen: 1,
+    running: 1,
+    waiting: 0,
+    pagesVisited: t / 500,
+    contextGeneration: 1,
+    blockableRequests: (t / 500) * 6,
+    ...fields,
+  });
+  const start: BudgetSignals = { t: 0, totalMb: 0, renderersMb: 0, renderers: 0, pagesOpen: 0, running: 0, waiting: 0, pagesVisited: 0, contextGeneration: 1, blockableRequests: 0 };
+  // Pages that cost 100, 150, then 240 MB beside 340 MB: 2.6, 1.7, then 1.1 pages fit in 85% of 700 MB.
+  const heavy = [start, sample(1000, 340, 100), sample(2000, 340, 150), sample(3000, 340, 240), sample(4000, 340, 60), sample(5000, 340, 250)];
+  const blockAt3000 =
+    'a page costs 240 MB, and 85% of the 700 MB budget leaves 255 MB for pages beside the 340 MB of flow and the browser: room for 1.1 pages at once, fewer than 2; the pages requested 36 images, media or fonts so far';
+
+  test('pages that leave room for fewer than 2 at once: blocked at the second such sample in a row, once, with the figures', () => {
+    const decided = replay(decideBudget, limits, initialBudgetState(), heavy);
+    assert.deepEqual(
+      decided.map((actions) => actions.map((action) => (action.kind === 'block' ? [action.kind, action.types, action.reason, action.perPageMb, action.freeMb] : [action.kind]))),
+      [[['set-allowance']], [], [], [['block', ['image', 'media', 'font'], blockAt3000, 240, 120]], [], []],
+    );
+    // At 2000 room for 1.7 pages: one sample that short could be a passing peak, so nothing yet.
+    assert.deepEqual(replay(decideBudget, limits, initialBudgetState(), heavy.slice(0, 3)).flat().map((action) => action.kind), ['set-allowance']);
+  });
+
+  test('after the block, a page is measured afresh: its cost with images says nothing of the pages to come', () => {
+    let state = initialBudgetState();
+    const costs: number[][] = [];
+    for (const signals of heavy) {
+      state = decideBudget(signals, limits, state).state;
+      costs.push(state.pageCosts);
+    }
+    assert.deepEqual(costs.slice(2), [[100, 150], [], [60], [60, 250]]);
+    assert.equal(state.blocked, true);
+  });
+
+  test('a passing peak of the fixed cost blocks nothing; nor do pages without images, media or fonts, or a run the budget may not block in', () => {
+    const peak = [start, sample(1000, 340, 100), sample(2000, 420, 100), sample(3000, 340, 100), sample(4000, 420, 100), sample(5000, 340, 100)];
+    assert.deepEqual(replay(decideBudget, limits, initialBudgetState(), peak).slice(1), [[], [], [], [], []]);
+    const textOnly = heavy.map((signals) => ({ ...signals, blockableRequests: 0 }));
+    assert.deepEqual(replay(decideBudget, limits, initialBudgetState(), textOnly).slice(1), [[], [], [], [], []]);
+    assert.deepEqual(replay(decideBudget, { ...limits, mayBlock: false }, initialBudgetState(), heavy).slice(1), [[], [], [], [], []]);
+    const uncounted = heavy.map(({ blockableRequests, ...signals }) => signals);
+    assert.deepEqual(replay(decideBudget, limits, initialBudgetState(), uncounted).slice(1), [[], [], [], [], []]);
+  });
+
+  test('light pages under the same budget: room for several, never blocked', () => {
+    const light = [start, ...Array.from({ length: 8 }, (_, i) => sample(1000 * (i + 1), 380, 45))];
+    assert.deepEqual(replay(decideBudget, limits, initialBudgetState(), light).flat().map((action) => action.kind), ['set-allowance']);
   });
 });

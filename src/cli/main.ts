@@ -40,7 +40,7 @@ program
   .option('--overwrite', 'start afresh in an --out folder that holds a run, replacing it')
   .option('--policy <file>', 'the memory policy file (overrides the workflow\'s policy:)')
   .option('--max-pages <n>', 'at most this many pages open at once (overrides the policy)')
-  .option('--block <types>', 'block resource types, comma-separated: image,media,font,stylesheet,script (overrides the policy)')
+  .option('--block <types>', 'block resource types, comma-separated: image,media,font,stylesheet,script, or none (overrides the policy; a budget then blocks nothing on its own)')
   .option('--budget <size>', 'the memory flow plus its browser may use (PSS), e.g. 700MB or 1GB: flow sets concurrency, recycling and garbage collection to stay under it (overrides the policy\'s budgetMb; auto, off)')
   .addOption(new Option('--reporter <name>', 'also write a report for CI: junit (JUnit XML: one testcase per memory assertion and per failed step)').choices(['junit']))
   .option('--reporter-out <file>', 'where --reporter writes (default: junit.xml in the run folder)')

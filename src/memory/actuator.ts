@@ -4,6 +4,7 @@ import type { MemoryAction, MemorySettings } from '../policy/settings.js';
 import type { RunEvents } from '../runner/events.js';
 import { plainMessage } from '../runner/errors.js';
 import type { RunEvent } from '../runner/run-record.js';
+import type { PageBlocking } from './blocking.js';
 import { profileCacheDir, trimCacheFolder } from './cache.js';
 import type { PolicyAction } from './rules/actions.js';
 import { collectRunnerGarbage } from './runner-gc.js';
@@ -20,6 +21,8 @@ export interface ActuatorOptions {
   stop(reason: string): void;
   cache: MemorySettings['cache'];
   profileDir?: string;
+  /** The run's block rules, which the budget may add to. */
+  blocking?: PageBlocking;
 }
 
 /**
@@ -62,6 +65,14 @@ export class MemoryActuator {
         const { from, to, reason, budgetMb, totalMb, freeMb, perPageMb } = action;
         session.setAllowance(to);
         return this.record({ type: 'budget', t: this.options.now(), at: new Date().toISOString(), what: 'concurrency', from, to, reason, budgetMb, ...(totalMb !== undefined && { totalMb, freeMb }), perPageMb });
+      }
+      case 'block': {
+        const { types, reason, budgetMb, totalMb, freeMb, perPageMb } = action;
+        this.record({ type: 'budget', t: this.options.now(), at: new Date().toISOString(), what: 'block', types, reason, budgetMb, ...(totalMb !== undefined && { totalMb, freeMb }), perPageMb });
+        // Not queued behind other actions: pages loading now should already load less. Blocked requests are counted as the policy's are.
+        const applied = (this.options.blocking?.add(types) ?? Promise.resolve()).catch((error) => this.failed(error)).finally(() => this.effects.delete(applied));
+        this.effects.add(applied);
+        return;
       }
       case 'maintain-cache':
         return this.schedule(() => this.maintainCache(action.reason), action.immediate);

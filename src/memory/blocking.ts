@@ -74,30 +74,102 @@ function pathOf(url: string): string {
   }
 }
 
+/** CDP's types of the requests the budget may block: counted in every page it watches. */
+const BLOCKABLE_CDP_TYPES = new Set(['Image', 'Media', 'Font']);
+
+interface PageBlock {
+  cdp: CDPSession;
+  /** The rules sent last, and the chain of sends: each send reads the rules when its turn comes, so the last one sent is the newest. */
+  sent?: BlockRules;
+  queue: Promise<void>;
+  intercepting: boolean;
+}
+
+export interface PageBlockingOptions {
+  /** Rules may be added while the run goes (the budget may block images, media and fonts): every page gets a session, even while nothing is blocked. */
+  mayGrow: boolean;
+  /** A request the rules blocked, by type (Chromium reports both kinds as failed with ERR_BLOCKED_BY_CLIENT). */
+  onBlocked(page: Page, type: string): void;
+}
+
 /**
- * Applies the rules to one page through its own CDP session and counts each blocked request
- * by type through `onBlocked` (Chromium reports both kinds as failed with ERR_BLOCKED_BY_CLIENT).
+ * The run's block rules, applied to each page through a CDP session of its own. The rules can
+ * grow while the run goes: pages prepared after get the new ones, and pages open get them on
+ * their session at once. A run whose rules block nothing and cannot grow opens no session.
  */
-export async function applyBlocking(page: Page, rules: BlockRules, onBlocked: (type: string) => void): Promise<CDPSession> {
-  const session = await page.context().newCDPSession(page);
-  // Addresses of requests whose type is not blocked, to count them by file ending if they are.
-  const urls = new Map<string, string>();
-  session.on('Network.requestWillBeSent', (event) => {
-    if (!(rules.types as readonly string[]).includes((event.type ?? 'other').toLowerCase())) urls.set(event.requestId, event.request.url);
-  });
-  session.on('Network.loadingFinished', (event) => urls.delete(event.requestId));
-  session.on('Network.loadingFailed', (event) => {
-    const url = urls.get(event.requestId);
-    urls.delete(event.requestId);
-    if (event.blockedReason || event.errorText === 'net::ERR_BLOCKED_BY_CLIENT') onBlocked(blockedTypeName(event.type, url, rules.types));
-  });
-  await session.send('Network.enable', { maxTotalBufferSize: 0, maxResourceBufferSize: 0 });
-  if (rules.urlPatterns.length) await session.send('Network.setBlockedURLs', { urls: rules.urlPatterns });
-  if (rules.interceptTypes.length) {
-    session.on('Fetch.requestPaused', (event) => {
-      session.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' }).catch(() => undefined);
-    });
-    await session.send('Fetch.enable', { patterns: rules.interceptTypes.map((resourceType) => ({ resourceType: resourceType as 'XHR', requestStage: 'Request' as const })) });
+export class PageBlocking {
+  private rules: BlockRules;
+  private readonly pages = new Map<Page, PageBlock>();
+  private blockable = 0;
+
+  constructor(
+    private readonly urls: readonly string[],
+    types: readonly ResourceType[],
+    private readonly options: PageBlockingOptions,
+  ) {
+    this.rules = blockRules(types, urls);
   }
-  return session;
+
+  /** The types blocked now. */
+  get types(): readonly ResourceType[] {
+    return this.rules.types;
+  }
+
+  /** Requests for images, media and fonts the pages made, blocked or not: what blocking them could save. */
+  get blockableRequests(): number {
+    return this.blockable;
+  }
+
+  async prepare(page: Page): Promise<void> {
+    if (!isBlocking(this.rules) && !this.options.mayGrow) return;
+    const cdp = await page.context().newCDPSession(page);
+    // Addresses of requests whose type is not blocked, to count them by file ending if they are.
+    const urls = new Map<string, string>();
+    cdp.on('Network.requestWillBeSent', (event) => {
+      if (event.type && BLOCKABLE_CDP_TYPES.has(event.type)) this.blockable++;
+      if (!(this.rules.types as readonly string[]).includes((event.type ?? 'other').toLowerCase())) urls.set(event.requestId, event.request.url);
+    });
+    cdp.on('Network.loadingFinished', (event) => urls.delete(event.requestId));
+    cdp.on('Network.loadingFailed', (event) => {
+      const url = urls.get(event.requestId);
+      urls.delete(event.requestId);
+      if (event.blockedReason || event.errorText === 'net::ERR_BLOCKED_BY_CLIENT') this.options.onBlocked(page, blockedTypeName(event.type, url, this.rules.types));
+    });
+    const entry: PageBlock = { cdp, queue: cdp.send('Network.enable', { maxTotalBufferSize: 0, maxResourceBufferSize: 0 }).then(() => undefined), intercepting: false };
+    this.pages.set(page, entry);
+    page.once('close', () => this.pages.delete(page));
+    await this.send(entry);
+  }
+
+  /** Blocks these types too, from now on, in every page; resolves once the pages open have the new rules. */
+  async add(types: readonly ResourceType[]): Promise<void> {
+    const added = types.filter((type) => !this.rules.types.includes(type));
+    if (!added.length) return;
+    this.rules = blockRules([...this.rules.types, ...added], this.urls);
+    // A page that closes meanwhile takes its session with it: nothing left to block there.
+    await Promise.all([...this.pages.values()].map((entry) => this.send(entry).catch(() => undefined)));
+  }
+
+  private send(entry: PageBlock): Promise<void> {
+    entry.queue = entry.queue.then(() => this.apply(entry));
+    return entry.queue;
+  }
+
+  private async apply(entry: PageBlock): Promise<void> {
+    const { cdp, sent } = entry;
+    const rules = this.rules;
+    if (rules === sent) return;
+    if (rules.urlPatterns.length || sent?.urlPatterns.length) await cdp.send('Network.setBlockedURLs', { urls: rules.urlPatterns });
+    if (rules.interceptTypes.length) {
+      if (!entry.intercepting) {
+        cdp.on('Fetch.requestPaused', (event) => {
+          cdp.send('Fetch.failRequest', { requestId: event.requestId, errorReason: 'BlockedByClient' }).catch(() => undefined);
+        });
+        entry.intercepting = true;
+      }
+      // Enabling again replaces the patterns.
+      await cdp.send('Fetch.enable', { patterns: rules.interceptTypes.map((resourceType) => ({ resourceType: resourceType as 'XHR', requestStage: 'Request' as const })) });
+    }
+    entry.sent = rules;
+  }
 }

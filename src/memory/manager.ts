@@ -5,7 +5,7 @@ import type { StepNode } from '../steps/types.js';
 import type { MemorySettings } from '../policy/settings.js';
 import { stepModule } from '../steps/registry.js';
 import { MemoryActuator } from './actuator.js';
-import { applyBlocking, blockRules, isBlocking, type BlockRules } from './blocking.js';
+import { PageBlocking } from './blocking.js';
 import type { ResolvedBudget } from './cgroup.js';
 import { LeakWatch } from './leak-watch.js';
 import { pageId } from './page-metrics.js';
@@ -36,6 +36,12 @@ export interface MemoryManagerOptions {
   profileDir?: string;
   /** The run's memory budget: the controller runs only with one. */
   budget?: ResolvedBudget;
+  /**
+   * With a budget: it may block images, media and fonts when pages cost too much (the user
+   * chose no block.types, and no step needs pixels). Pages then get a blocking session from the
+   * start, so a block reaches those already open.
+   */
+  budgetMayBlock?: boolean;
 }
 
 /**
@@ -46,7 +52,7 @@ export interface MemoryManagerOptions {
  * feeds the leak detector.
  */
 export class MemoryManager {
-  private readonly blocking: BlockRules;
+  private readonly blocking: PageBlocking;
   private readonly leakWatch: LeakWatch;
   private readonly actuator: MemoryActuator;
   private thresholdState = initialThresholdState();
@@ -56,15 +62,21 @@ export class MemoryManager {
 
   constructor(private readonly options: MemoryManagerOptions) {
     const { settings, session, sampler, events, now, stop, profileDir } = options;
-    this.blocking = blockRules(settings.block.types, settings.block.urls);
-    this.actuator = new MemoryActuator({ session, sampler, events, now, stop, cache: settings.cache, profileDir });
+    this.blocking = new PageBlocking(settings.block.urls, settings.block.types, {
+      mayGrow: this.mayBlock,
+      onBlocked: (page, type) => events.emit('blocked', { type, stepId: this.leakWatch.stepActingOn(page)?.id }),
+    });
+    this.actuator = new MemoryActuator({ session, sampler, events, now, stop, cache: settings.cache, profileDir, blocking: this.blocking });
     this.leakWatch = new LeakWatch({ settings, session, meter: sampler.pageMeter, emit: (event) => this.actuator.record(event), now });
   }
 
   /** Called by the session for every page it opens. */
   async preparePage(page: Page): Promise<void> {
-    if (!isBlocking(this.blocking)) return;
-    await applyBlocking(page, this.blocking, (type) => this.options.events.emit('blocked', { type, stepId: this.leakWatch.stepActingOn(page)?.id }));
+    await this.blocking.prepare(page);
+  }
+
+  private get mayBlock(): boolean {
+    return Boolean(this.options.budget && this.options.budgetMayBlock);
   }
 
   start(): void {
@@ -73,7 +85,7 @@ export class MemoryManager {
     if (budget) {
       this.actuator.record({ type: 'budget', t: this.now(), at: new Date().toISOString(), what: 'budget', to: budget.mb, reason: budget.reason, budgetMb: budget.mb });
       // Decided before any sample: loops that start at once must not start at the page limit.
-      this.runBudget({ t: this.now(), totalMb: 0, renderersMb: 0, renderers: 0, pagesOpen: 0, running: 0, waiting: 0, pagesVisited: session.visited, contextGeneration: session.contextGeneration });
+      this.runBudget({ t: this.now(), totalMb: 0, renderersMb: 0, renderers: 0, pagesOpen: 0, running: 0, waiting: 0, pagesVisited: session.visited, contextGeneration: session.contextGeneration, blockableRequests: 0 });
     }
     sampler.onSample((sample) => this.onSample(sample));
     events.on('step-start', ({ step, laneId }) => {
@@ -122,7 +134,7 @@ export class MemoryManager {
     const totalMb = totalOf(sample);
     if (totalMb === undefined || this.actuator.ending) return;
     const t = this.now();
-    if (this.options.budget) this.runBudget(budgetSignals(sample, totalMb, this.options.session, t), totalMb);
+    if (this.options.budget) this.runBudget({ ...budgetSignals(sample, totalMb, this.options.session, t), blockableRequests: this.blocking.blockableRequests }, totalMb);
     this.runThresholds(t, totalMb);
   }
 
@@ -142,10 +154,10 @@ export class MemoryManager {
   /** `totalMb`: the sample's total, when the signals come from one. */
   private runBudget(signals: BudgetSignals, totalMb?: number): void {
     const budgetMb = this.options.budget!.mb;
-    const decided = decideBudget(signals, { budgetMb, maxAllowance: this.options.settings.maxPages }, this.budgetState);
+    const decided = decideBudget(signals, { budgetMb, maxAllowance: this.options.settings.maxPages, mayBlock: this.mayBlock }, this.budgetState);
     this.budgetState = decided.state;
     for (const action of decided.actions) {
-      if (action.kind === 'set-allowance') this.actuator.perform({ ...action, budgetMb, totalMb });
+      if (action.kind === 'set-allowance' || action.kind === 'block') this.actuator.perform({ ...action, budgetMb, totalMb });
       else if (action.kind === 'gc') this.actuator.perform(action);
       // Waits, like a periodic recycle, for the next page that is about to be replaced anyway.
       else this.runPeriodic({ kind: 'recycle-asked', reason: action.reason });

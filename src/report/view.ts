@@ -1,6 +1,7 @@
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { MemoryStats } from '../memory/types.js';
-import type { RunEvent, RunRecord, StepRecord } from '../runner/run-record.js';
+import type { BudgetEvent, RunEvent, RunRecord, StepRecord } from '../runner/run-record.js';
+import { typesInWords } from '../memory/rules/budget.js';
 import { describeAssertion, type MemoryAssertion } from '../memory/assertions.js';
 import type { ChartData, ChartView } from './chart.js';
 import { shownFile } from './format.js';
@@ -257,12 +258,19 @@ function actionRow(event: RunEvent): ActionRow[] {
     case 'recycle':
       return [{ t: event.t, what: event.what === 'browser' ? 'browser restart' : 'context recycle', reason: event.reason, ...gain(event.beforeMb, event.afterMb), durationMs: event.durationMs, effect: '' }];
     case 'budget':
-      return [{ t: event.t, what: event.what === 'budget' ? `memory budget ${Math.round(event.to)} MB` : event.from === undefined ? `concurrency at most ${event.to}` : `concurrency ${event.from} → ${event.to}`, reason: event.reason, beforeMb: event.totalMb ?? null, afterMb: null, freedMb: null, durationMs: null, effect: '' }];
+      return [{ t: event.t, what: budgetDecision(event), reason: event.reason, beforeMb: event.totalMb ?? null, afterMb: null, freedMb: null, durationMs: null, effect: '' }];
     case 'gc':
       return [{ t: event.t, what: 'garbage collection', reason: event.reason, ...gain(event.beforeMb, event.afterMb), durationMs: null, effect: `${event.pages} page(s)${event.jsHeapBeforeMb !== undefined && event.jsHeapAfterMb !== undefined ? `, their JS heap ${event.jsHeapBeforeMb.toFixed(1)} → ${event.jsHeapAfterMb.toFixed(1)} MB` : ''}` }];
     default:
       return [];
   }
+}
+
+/** A budget decision as the Actions table names it. */
+function budgetDecision(event: BudgetEvent): string {
+  if (event.what === 'block') return `blocking ${typesInWords(event.types)}`;
+  if (event.what === 'budget') return `memory budget ${Math.round(event.to)} MB`;
+  return event.from === undefined ? `concurrency at most ${event.to}` : `concurrency ${event.from} → ${event.to}`;
 }
 
 /**

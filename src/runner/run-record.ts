@@ -1,7 +1,7 @@
 import type { MemoryAssertion } from '../memory/assertions.js';
 import type { MemorySample, MemoryStats } from '../memory/types.js';
 import type { EffectivePolicy } from '../policy/resolve.js';
-import type { MemoryAction } from '../policy/settings.js';
+import type { MemoryAction, ResourceType } from '../policy/settings.js';
 import type { StepSection } from '../steps/types.js';
 import type { DatasetFormat } from './workflow.js';
 
@@ -161,22 +161,34 @@ export type RunEvent =
 
 /**
  * A decision of the budget controller: the budget itself when the run starts (`what: budget`,
- * with where it came from), and each change of how many pages run at once, with the figures
- * behind it. Its garbage collections and recycles are gc and recycle events, their reason
- * carrying the figures.
+ * with where it came from), each change of how many pages run at once, and the block of
+ * images, media and fonts when pages cost too much for concurrency to help (`what: block`),
+ * with the figures behind it. Its garbage collections and recycles are gc and recycle events,
+ * their reason carrying the figures.
  */
-export interface BudgetEvent {
+export type BudgetEvent = BudgetChange | BudgetBlock;
+
+interface BudgetDecision {
   type: 'budget';
   t: number;
   at: string;
-  what: 'budget' | 'concurrency';
-  from?: number;
-  to: number;
   reason: string;
   budgetMb: number;
   totalMb?: number;
   freeMb?: number;
   perPageMb?: number;
+}
+
+export interface BudgetChange extends BudgetDecision {
+  what: 'budget' | 'concurrency';
+  from?: number;
+  to: number;
+}
+
+/** The budget blocks resource types from then on: in pages opened after, and in those open. */
+export interface BudgetBlock extends BudgetDecision {
+  what: 'block';
+  types: ResourceType[];
 }
 
 export type LeakKind = 'unclosed-pages' | 'listeners' | 'dom-nodes' | 'page-heap' | 'runner-heap' | 'step-retained' | 'retained-documents' | 'uncollected' | 'heap-snapshot';

@@ -19,6 +19,8 @@ import { describeAssertion, hasAssertions, stepsForKey } from '../memory/asserti
 import { resolveBudget } from '../memory/cgroup.js';
 import { MemoryManager } from '../memory/manager.js';
 import { optimizeRunnerHeapFor } from '../memory/runner-gc.js';
+import { stepNeedingPixels } from './pixels.js';
+import { stepModule } from '../steps/registry.js';
 import { CONTAINER_BUDGET_SHARE } from '../policy/settings.js';
 import { shownOrigin } from '../policy/show.js';
 import { chromiumPidsFromCdp } from '../memory/processes.js';
@@ -231,8 +233,12 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     const ownBrowser = handle.mode === 'launch' || handle.mode === 'profile';
     const budget = resolveBudget(settings.budgetMb, shownOrigin(policy.origins.budgetMb), CONTAINER_BUDGET_SHARE);
     if (budget && !ownBrowser) events.emit('log', { message: `the memory budget (${budget.reason}) is not applied: the browser is remote, and its processes are not flow's to measure` });
+    // The budget may block images, media and fonts only where the user chose no block.types and no step needs them.
+    const needsPixels = budget && ownBrowser ? stepNeedingPixels(workflow.steps) : undefined;
+    if (needsPixels) events.emit('log', { message: `the memory budget will not block images, media or fonts: ${needsPixels.title} (${shownPath(needsPixels.loc.file)}:${needsPixels.loc.line}) ${stepModule(needsPixels.kind)?.needsPixels ? 'needs what pages look like' : 'includes a file named only as the run goes, whose steps might need them'}` });
     manager = new MemoryManager({
       budget: ownBrowser ? budget : undefined,
+      budgetMayBlock: policy.origins['block.types'].kind === 'default' && !needsPixels,
       settings,
       session,
       sampler,

@@ -14,6 +14,7 @@ export default defineStep<ScreenshotParams>({
   kind: 'screenshot',
   summary: 'Save a picture of the page, the whole page or one element into the run folder.',
   passive: true,
+  needsPixels: true,
   schema: {
     anyOf: [
       { type: 'string', minLength: 1 },

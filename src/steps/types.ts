@@ -146,6 +146,11 @@ export interface StepModule<P = Record<string, unknown>> {
    */
   navigates?: boolean;
   /**
+   * The step needs what pages look like, not only their text (a screenshot): with it in a
+   * workflow, a memory budget never blocks images, media or fonts on its own.
+   */
+  needsPixels?: boolean;
+  /**
    * The fields of the records the step adds to the dataset, so a CSV's columns are known before
    * its first record. A step without it adds none; one returning undefined adds records whose
    * fields show only at run time (an include), and the CSV then gets an `_extra` column.

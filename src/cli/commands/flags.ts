@@ -13,7 +13,8 @@ export function policyFlags(options: { maxPages?: string; block?: string; budget
     flags.maxPages = { value: n, flag: '--max-pages' };
   }
   if (options.block !== undefined) {
-    const types = options.block.split(',').map((t) => t.trim()).filter(Boolean);
+    // `--block none` blocks nothing, and keeps a budget from blocking anything on its own.
+    const types = options.block.trim() === 'none' ? [] : options.block.split(',').map((t) => t.trim()).filter(Boolean);
     for (const type of types) {
       if (!(RESOURCE_TYPES as readonly string[]).includes(type)) {
         const suggestion = didYouMean(type, RESOURCE_TYPES);

@@ -37,5 +37,8 @@ export interface AlertRequest {
 /** The budget controller's change of concurrency, with the budget and the sample's total it was decided on. */
 export type AllowanceRequest = Extract<BudgetAction, { kind: 'set-allowance' }> & { budgetMb: number; totalMb?: number };
 
+/** The budget controller's block of resource types, with the budget and the sample's total it was decided on. */
+export type BlockRequest = Extract<BudgetAction, { kind: 'block' }> & { budgetMb: number; totalMb?: number };
+
 /** Everything the actuator performs. */
-export type PolicyAction = MemoryActionRequest | CacheMaintenanceRequest | AlertRequest | AllowanceRequest;
+export type PolicyAction = MemoryActionRequest | CacheMaintenanceRequest | AlertRequest | AllowanceRequest | BlockRequest;

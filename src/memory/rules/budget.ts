@@ -1,10 +1,12 @@
+import type { ResourceType } from '../../policy/settings.js';
 import type { BudgetEvent } from '../../runner/run-record.js';
 
 /**
  * The budget controller: from one memory sample and what it remembers of the samples before,
- * decides how many loop items run at once, when a fresh context pays, and when to collect
- * garbage. A pure function: the memory manager feeds it samples and performs what it returns,
- * and tests feed it recorded sequences.
+ * decides how many loop items run at once, when a fresh context pays, when to collect
+ * garbage, and whether pages must load less (images, media and fonts blocked). A pure
+ * function: the memory manager feeds it samples and performs what it returns, and tests feed
+ * it recorded sequences.
  */
 
 /** The share of the budget the controller steers to: the rest absorbs what grows between two samples. */
@@ -38,6 +40,29 @@ const GC_OVER_TARGET_GAP_MS = 2000;
 const PAGE_COST_SAMPLES = 8;
 /** Samples with pages open before concurrency is first raised: the first see pages still loading. */
 const RAISE_AFTER_SAMPLES = 3;
+/**
+ * What the budget blocks when pages cost too much: what a page is painted with, never what
+ * makes its text (stylesheets decide which text shows, scripts which text there is), so a
+ * workflow extracts the same with or without it.
+ */
+export const BUDGET_BLOCK_TYPES: readonly ResourceType[] = ['image', 'media', 'font'];
+/**
+ * Images, media and fonts are blocked when fewer than this many pages fit in the target beside
+ * flow and the browser: below 2 the controller can run only one page at a time, so concurrency
+ * has nothing left to give, and only cheaper pages can. Measured on the benchmark's heavy pages
+ * (six 1024x768 images and 30 MB of objects, Chromium 156) under a 700 MB budget: 85-160 MB a
+ * page as measured here (the renderers 120-320 MB with one page and the spare) beside 340 MB,
+ * room for 1.6-3 pages, one page at a time at 1.6 pages/s; with the images blocked from the
+ * start, 5.7 pages/s. A light page (40 MB) under the same budget leaves room for 6.
+ */
+const BLOCK_BELOW_PAGES = 2;
+/**
+ * Samples in a row, with pages open, at which fewer pages fit before blocking: one sample can
+ * catch a passing peak (a closed page's renderer still exiting, the GPU process rasterising).
+ * Fewer than RAISE_AFTER_SAMPLES: a page measured while it loads looks smaller than it becomes,
+ * so an early figure can only put a block off, not call for a wrong one.
+ */
+const BLOCK_AFTER_SAMPLES = 2;
 
 /** What a sample says, as the controller reads it. */
 export interface BudgetSignals {
@@ -58,12 +83,16 @@ export interface BudgetSignals {
   heapMb?: number;
   /** Changes whenever the browser context is replaced (recycle, restart, crash). */
   contextGeneration: number;
+  /** Requests for images, media and fonts the pages made so far, when they are counted (the budget may block them); blocking them saves nothing on pages without any. */
+  blockableRequests?: number;
 }
 
 export interface BudgetLimits {
   budgetMb: number;
   /** The page limit (maxPages): concurrency never goes above it. */
   maxAllowance: number;
+  /** The controller may block images, media and fonts: the user chose no block.types, and no step needs pixels (a screenshot). */
+  mayBlock?: boolean;
 }
 
 export interface BudgetState {
@@ -78,15 +107,20 @@ export interface BudgetState {
   context: { generation: number; startVisited: number; baseOtherMb?: number };
   heapBaseMb?: number;
   gcAt: number;
+  /** Samples in a row at which fewer than BLOCK_BELOW_PAGES pages fit. */
+  crampedSamples: number;
+  /** Images, media and fonts are blocked: decided once, for the rest of the run. */
+  blocked: boolean;
 }
 
 export type BudgetAction =
   | { kind: 'set-allowance'; from?: number; to: number; reason: string; freeMb: number; perPageMb: number }
   | { kind: 'gc'; reason: string }
-  | { kind: 'recycle-context'; reason: string };
+  | { kind: 'recycle-context'; reason: string }
+  | { kind: 'block'; types: ResourceType[]; reason: string; freeMb: number; perPageMb: number };
 
 export function initialBudgetState(): BudgetState {
-  return { pageCosts: [], pageSamples: 0, changedAt: -Infinity, context: { generation: -1, startVisited: 0 }, gcAt: -Infinity };
+  return { pageCosts: [], pageSamples: 0, changedAt: -Infinity, context: { generation: -1, startVisited: 0 }, gcAt: -Infinity, crampedSamples: 0, blocked: false };
 }
 
 export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: BudgetState): { actions: BudgetAction[]; state: BudgetState } {
@@ -109,7 +143,7 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
   const expectedMb = (allowance: number) => Math.max(signals.totalMb, otherMb + Math.max(signals.pagesOpen, allowance) * perPage);
   const sampled = signals.totalMb > 0;
   const figures = sampled
-    ? `${mb(freeMb)} MB free of the ${mb(budgetMb)} MB budget, ${mb(perPage)} MB a page${measured ? '' : ' (assumed: no page measured yet)'}`
+    ? `${mb(freeMb)} MB free of the ${mb(budgetMb)} MB budget, ${mb(perPage)} MB a page${measured ? '' : ` (assumed: no page measured ${state.blocked ? 'since blocking' : 'yet'})`}`
     : `the ${mb(budgetMb)} MB budget, before any sample: ${ASSUMED_BROWSER_MB} MB assumed for flow and the browser, ${ASSUMED_PAGE_MB} MB a page`;
   const setAllowance = (to: number, why: string) => {
     if (to === state.allowance) return;
@@ -117,6 +151,16 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
     state.allowance = to;
     state.changedAt = signals.t;
   };
+
+  // Pages that cost so much that concurrency cannot help: they must load less.
+  const blocking = signals.pagesOpen > 0 && measured && !state.blocked && limits.mayBlock === true && (signals.blockableRequests ?? 0) > 0;
+  const pagesFit = (target - otherMb) / perPage;
+  state.crampedSamples = blocking && pagesFit < BLOCK_BELOW_PAGES ? state.crampedSamples + 1 : 0;
+  if (state.crampedSamples >= BLOCK_AFTER_SAMPLES) {
+    const reason = `a page costs ${mb(perPage)} MB, and ${Math.round(TARGET_SHARE * 100)}% of the ${mb(budgetMb)} MB budget leaves ${mb(Math.max(0, target - otherMb))} MB for pages beside the ${mb(otherMb)} MB of flow and the browser: room for ${Math.max(0, pagesFit).toFixed(1)} pages at once, fewer than ${BLOCK_BELOW_PAGES}; the pages requested ${signals.blockableRequests} images, media or fonts so far`;
+    actions.push({ kind: 'block', types: [...BUDGET_BLOCK_TYPES], reason, freeMb, perPageMb: perPage });
+    state.blocked = true;
+  }
 
   const allowance = state.allowance;
   if (allowance === undefined) {
@@ -156,6 +200,11 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
     state.gcAt = signals.t;
     state.heapBaseMb = undefined;
   } else if (signals.heapMb !== undefined) state.heapBaseMb = heapBase === undefined ? signals.heapMb : Math.min(heapBase, signals.heapMb);
+  if (actions.some((action) => action.kind === 'block')) {
+    // What a page cost with its images says nothing of what the pages to come will: measured again from the next sample, and raised only after RAISE_AFTER_SAMPLES.
+    state.pageCosts = [];
+    state.pageSamples = 0;
+  }
   return { actions, state };
 }
 
@@ -178,7 +227,14 @@ function contextGrowth(state: BudgetState, signals: BudgetSignals, otherMb: numb
 /** A budget decision as the live view and the report say it. */
 export function describeBudget(event: BudgetEvent): string {
   if (event.what === 'budget') return `memory budget ${mb(event.to)} MB: ${event.reason}`;
+  if (event.what === 'block') return `blocking ${typesInWords(event.types)}: ${event.reason}`;
   return event.from === undefined ? `concurrency at most ${event.to} to start with: ${event.reason}` : `concurrency ${event.from} → ${event.to}: ${event.reason}`;
+}
+
+/** Resource types as a reader says them: "images, media and fonts". */
+export function typesInWords(types: readonly string[]): string {
+  const words = types.map((type) => (type === 'media' ? type : `${type}s`));
+  return words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}` : (words[0] ?? 'nothing');
 }
 
 function clamp(value: number, low: number, high: number): number {

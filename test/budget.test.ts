@@ -370,10 +370,11 @@ describe('PageBlocking (real Chromium)', () => {
 
       // A run without a budget or rules opens no CDP session for its pages.
       let sessions = 0;
-      const counted = { context: () => ({ newCDPSession: async () => (sessions++, context.newCDPSession(early)) }) } as unknown as import('playwright-core').Page;
+      // A page whose sessions are counted; they are opened on the real page early.
+      const counted = { context: () => ({ newCDPSession: async () => (sessions++, context.newCDPSession(early)) }), once: () => undefined } as unknown as import('playwright-core').Page;
       await new PageBlocking([], [], { mayGrow: false, onBlocked: () => undefined }).prepare(counted);
       assert.equal(sessions, 0);
-      await new PageBlocking([], [], { mayGrow: true, onBlocked: () => undefined }).prepare(counted).catch(() => undefined);
+      await new PageBlocking([], [], { mayGrow: true, onBlocked: () => undefined }).prepare(counted);
       assert.equal(sessions, 1, 'the counting page is real enough to be counted');
     } finally {
       await browser.close();

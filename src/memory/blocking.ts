@@ -1,5 +1,6 @@
 import type { CDPSession, Page } from 'playwright-core';
 import type { ResourceType } from '../policy/settings.js';
+import { BUDGET_BLOCK_TYPES } from './rules/budget.js';
 
 /**
  * File endings by resource type. Chromium checks `Network.setBlockedURLs` patterns itself, so
@@ -75,7 +76,7 @@ function pathOf(url: string): string {
 }
 
 /** CDP's types of the requests the budget may block: counted in every page it watches. */
-const BLOCKABLE_CDP_TYPES = new Set(['Image', 'Media', 'Font']);
+const BLOCKABLE_CDP_TYPES = new Set(BUDGET_BLOCK_TYPES.map((type) => CDP_TYPES[type]));
 
 interface PageBlock {
   cdp: CDPSession;

@@ -20,11 +20,11 @@ export type MeterPurpose = 'sampling' | 'leaks';
  * A read is one CDP round trip to the page's renderer, two more the first time (attaching, and
  * enabling the domain). Its wall time is mostly waiting behind the page's own work, which costs
  * the run nothing: no step waits for a read. The work it makes does cost: measured on an idle
- * page, a round trip takes 0.5 ms of flow's CPU (Playwright's dispatch) and 0.5 ms of Chromium's,
- * for 0.9 ms of wall time. So every round trip is charged the fastest one seen in the run, the
- * time of one with nothing to wait for on this machine, and `affords` keeps each purpose's
- * reads within its share of the run. A collection asked of a page is charged one round trip too: the garbage it
- * frees is garbage V8 would collect later.
+ * page (bench/sampler-cost.ts parts), a round trip takes 0.65 ms of flow's CPU (Playwright's
+ * dispatch) and 0.43 ms of Chromium's, for 0.94 ms of wall time. So every round trip is charged
+ * the fastest one seen in the run, the time of one with nothing to wait for on this machine,
+ * and `affords` keeps each purpose's reads within its share of the run. A collection asked of a
+ * page is charged one round trip too: the garbage it frees is garbage V8 would collect later.
  */
 export class PageMeter {
   private readonly sessions = new WeakMap<Page, Promise<CDPSession>>();

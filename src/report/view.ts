@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, join, relative, sep } from 'node:path';
 import type { MemoryStats } from '../memory/types.js';
-import type { BudgetEvent, RunEvent, RunRecord, StepRecord } from '../runner/run-record.js';
-import { typesInWords } from '../memory/rules/budget.js';
+import type { RunEvent, RunRecord, StepRecord } from '../runner/run-record.js';
+import { budgetDecision } from '../memory/rules/budget.js';
 import { describeAssertion, type MemoryAssertion } from '../memory/assertions.js';
 import type { ChartData, ChartView } from './chart.js';
 import { shownFile } from './format.js';
@@ -264,13 +264,6 @@ function actionRow(event: RunEvent): ActionRow[] {
     default:
       return [];
   }
-}
-
-/** A budget decision as the Actions table names it. */
-function budgetDecision(event: BudgetEvent): string {
-  if (event.what === 'block') return `blocking ${typesInWords(event.types)}`;
-  if (event.what === 'budget') return `memory budget ${Math.round(event.to)} MB`;
-  return event.from === undefined ? `concurrency at most ${event.to}` : `concurrency ${event.from} → ${event.to}`;
 }
 
 /**

@@ -226,13 +226,19 @@ function contextGrowth(state: BudgetState, signals: BudgetSignals, otherMb: numb
 
 /** A budget decision as the live view and the report say it. */
 export function describeBudget(event: BudgetEvent): string {
-  if (event.what === 'budget') return `memory budget ${mb(event.to)} MB: ${event.reason}`;
-  if (event.what === 'block') return `blocking ${typesInWords(event.types)}: ${event.reason}`;
-  return event.from === undefined ? `concurrency at most ${event.to} to start with: ${event.reason}` : `concurrency ${event.from} → ${event.to}: ${event.reason}`;
+  const first = event.what === 'concurrency' && event.from === undefined ? ' to start with' : '';
+  return `${budgetDecision(event)}${first}: ${event.reason}`;
+}
+
+/** What a budget decision did, without why: the report's Actions table names it so. */
+export function budgetDecision(event: BudgetEvent): string {
+  if (event.what === 'budget') return `memory budget ${mb(event.to)} MB`;
+  if (event.what === 'block') return `blocking ${typesInWords(event.types)}`;
+  return event.from === undefined ? `concurrency at most ${event.to}` : `concurrency ${event.from} → ${event.to}`;
 }
 
 /** Resource types as a reader says them: "images, media and fonts". */
-export function typesInWords(types: readonly string[]): string {
+function typesInWords(types: readonly string[]): string {
   const words = types.map((type) => (type === 'media' ? type : `${type}s`));
   return words.length > 1 ? `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}` : (words[0] ?? 'nothing');
 }

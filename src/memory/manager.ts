@@ -156,6 +156,7 @@ export class MemoryManager {
     const budgetMb = this.options.budget!.mb;
     const decided = decideBudget(signals, { budgetMb, maxAllowance: this.options.settings.maxPages, mayBlock: this.mayBlock }, this.budgetState);
     this.budgetState = decided.state;
+    if (decided.sampleWithinMs !== undefined) this.options.sampler.sampleWithin(decided.sampleWithinMs);
     for (const action of decided.actions) {
       if (action.kind === 'set-allowance' || action.kind === 'block') this.actuator.perform({ ...action, budgetMb, totalMb });
       else if (action.kind === 'gc') this.actuator.perform(action);

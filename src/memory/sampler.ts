@@ -107,6 +107,8 @@ export class MemorySampler {
   private readonly started = performance.now();
   private timer: NodeJS.Timeout | undefined;
   private timerDueAt = Infinity;
+  /** Asked for by a listener of the last sample (see sampleWithin): the next timed sample comes within this. */
+  private wantedWithinMs: number | undefined;
   private lastSampleAt = -Infinity;
   /** Running mean of the CPU milliseconds of a sample's routine reads (see ROUTINE_SHARE). */
   private routineMs: number | undefined;
@@ -177,6 +179,17 @@ export class MemorySampler {
   }
 
   /**
+   * Brings the next timed sample forward to within `ms` of the last one, no sooner than the
+   * routine reads allow: a listener that must decide again soon (the budget controller finding
+   * its level) asks for it after each sample, and the interval comes back once none does.
+   */
+  sampleWithin(ms: number): void {
+    this.wantedWithinMs = Math.min(ms, this.wantedWithinMs ?? Infinity);
+    const delayMs = this.timedDelayMs();
+    if (this.running && this.timerDueAt > performance.now() + delayMs) this.schedule(delayMs);
+  }
+
+  /**
    * The next sample, taken at the next tick of the interval (or sooner, for a step) and marked
    * with `reason`: measuring a memory action's effect never samples more often than the
    * interval, even when actions come every second.
@@ -193,6 +206,7 @@ export class MemorySampler {
     this.waiting = [];
     this.nextReason = undefined;
     this.nextStepId = undefined;
+    this.wantedWithinMs = undefined;
     const work = this.measure(reason, stepId);
     this.inFlight = work;
     try {
@@ -207,8 +221,8 @@ export class MemorySampler {
     }
   }
 
-  /** The next timed sample: after the interval, and no sooner than the routine reads allow. */
-  private schedule(delayMs = Math.max(this.options.intervalMs, this.minGapMs() - this.sinceLastSampleMs())): void {
+  /** The next timed sample: after the interval (or what a listener asked for), and no sooner than the routine reads allow. */
+  private schedule(delayMs = this.timedDelayMs()): void {
     clearTimeout(this.timer);
     if (!this.running) return;
     this.timerDueAt = performance.now() + delayMs;
@@ -219,6 +233,11 @@ export class MemorySampler {
         .finally(() => this.schedule());
     }, delayMs);
     this.timer.unref();
+  }
+
+  private timedDelayMs(): number {
+    const wantedMs = Math.min(this.options.intervalMs, this.wantedWithinMs ?? Infinity) - this.sinceLastSampleMs();
+    return Math.max(wantedMs, this.minGapMs() - this.sinceLastSampleMs(), 0);
   }
 
   /** The shortest time between samples at which their routine reads cost ROUTINE_SHARE. */

@@ -22,8 +22,25 @@ const ASSUMED_BROWSER_MB = 400;
 const MIN_PAGE_MB = 20;
 /** One more page is allowed only when this many pages' cost fit in what is free: a page measured while it loads looks smaller than it becomes. */
 const RAISE_MARGIN = 1.5;
-/** After a change, its effect is measured for this long before concurrency is raised again. */
-const RAISE_HOLD_MS = 2000;
+/**
+ * After a change, its effect is measured over this many samples with pages open, and for at
+ * least RAISE_HOLD_MS, before concurrency is raised again: the new lanes' pages must open and
+ * load first. Nor is it raised until a page's cost has held for as many samples: pages that
+ * build their data as they load (the heavy test pages: 60 MB each within a second) look smaller
+ * at each sample than they become, and a raise on those figures went 130 MB over the budget.
+ */
+const RAISE_HOLD_SAMPLES = 3;
+/** A page's cost has risen when a sample's is more than this times the largest before it. */
+const SETTLED_RISE = 1.1;
+const RAISE_HOLD_MS = 750;
+/**
+ * How soon the controller asks for its next sample while it is still finding its level (no page
+ * measured enough yet, lanes waiting for a raise, or a block in the balance): at the usual 1 s
+ * interval a run of light pages spent its first seconds at one page at a time, and a run of a
+ * few seconds could end before the two samples in a row a block needs. The sampler's cost
+ * shares still decide how often it may read.
+ */
+export const LEARNING_SAMPLE_MS = 250;
 /** Pages a fresh context loads before its baseline is taken: the first ones fill caches. */
 const CONTEXT_WARMUP_PAGES = 5;
 /** A context is replaced no sooner than after this many pages in it: each recycle costs 0.1-1.5 s. */
@@ -103,6 +120,10 @@ export interface BudgetState {
   /** Samples with pages open so far. */
   pageSamples: number;
   changedAt: number;
+  /** pageSamples at the last sample whose page cost rose over the largest before it (see RAISE_HOLD_SAMPLES). */
+  pageCostRoseAtSample: number;
+  /** pageSamples at the last change of the allowance. */
+  changedAtSample: number;
   /** The context in use, and what flow and the browser's processes other than renderers took once it was warm. */
   context: { generation: number; startVisited: number; baseOtherMb?: number };
   heapBaseMb?: number;
@@ -120,10 +141,11 @@ export type BudgetAction =
   | { kind: 'block'; types: ResourceType[]; reason: string; freeMb: number; perPageMb: number };
 
 export function initialBudgetState(): BudgetState {
-  return { pageCosts: [], pageSamples: 0, changedAt: -Infinity, context: { generation: -1, startVisited: 0 }, gcAt: -Infinity, crampedSamples: 0, blocked: false };
+  return { pageCosts: [], pageSamples: 0, changedAt: -Infinity, changedAtSample: 0, pageCostRoseAtSample: 0, context: { generation: -1, startVisited: 0 }, gcAt: -Infinity, crampedSamples: 0, blocked: false };
 }
 
-export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: BudgetState): { actions: BudgetAction[]; state: BudgetState } {
+/** `sampleWithinMs`: when the controller wants its next sample sooner than the interval, to decide on it. */
+export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: BudgetState): { actions: BudgetAction[]; state: BudgetState; sampleWithinMs?: number } {
   const state: BudgetState = { ...previous, pageCosts: [...previous.pageCosts], context: { ...previous.context } };
   const actions: BudgetAction[] = [];
   const { budgetMb, maxAllowance } = limits;
@@ -132,8 +154,10 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
   const otherMb = signals.totalMb - signals.renderersMb;
   if (signals.pagesOpen > 0) {
     // Chromium keeps a spare renderer, and closed pages' renderers take a moment to exit: one process each at most.
-    state.pageCosts = [...state.pageCosts, Math.max(MIN_PAGE_MB, signals.renderersMb / Math.max(signals.pagesOpen, signals.renderers))].slice(-PAGE_COST_SAMPLES);
+    const cost = Math.max(MIN_PAGE_MB, signals.renderersMb / Math.max(signals.pagesOpen, signals.renderers));
     state.pageSamples++;
+    if (cost > Math.max(0, ...state.pageCosts) * SETTLED_RISE) state.pageCostRoseAtSample = state.pageSamples;
+    state.pageCosts = [...state.pageCosts, cost].slice(-PAGE_COST_SAMPLES);
   }
   const measured = state.pageCosts.length > 0;
   const perPage = measured ? Math.max(...state.pageCosts) : ASSUMED_PAGE_MB;
@@ -150,6 +174,7 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
     actions.push({ kind: 'set-allowance', from: state.allowance, to, reason: why, freeMb, perPageMb: perPage });
     state.allowance = to;
     state.changedAt = signals.t;
+    state.changedAtSample = state.pageSamples;
   };
 
   // Pages that cost so much that concurrency cannot help: they must load less.
@@ -171,7 +196,7 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
     if (room < 0 && allowance > 1 && signals.running <= allowance) {
       // More items running than allowed means the last cut is still taking effect as they end: no second cut for the same excess.
       setAllowance(clamp(Math.min(allowance, Math.max(1, signals.running)) - Math.ceil(-room / perPage), 1, maxAllowance), `${figures}: ${mb(expectedMb(allowance))} MB expected at ${allowance} at once, over ${Math.round(TARGET_SHARE * 100)}% of the budget`);
-    } else if (state.pageSamples >= RAISE_AFTER_SAMPLES && signals.waiting > 0 && allowance < maxAllowance && room >= perPage * RAISE_MARGIN && signals.t - state.changedAt >= RAISE_HOLD_MS) {
+    } else if (state.pageSamples >= RAISE_AFTER_SAMPLES && signals.waiting > 0 && allowance < maxAllowance && room >= perPage * RAISE_MARGIN && held(state, signals.t)) {
       const more = Math.min(Math.floor(room / (perPage * RAISE_MARGIN)), signals.waiting, allowance);
       setAllowance(clamp(allowance + more, 1, maxAllowance), figures);
     }
@@ -204,8 +229,22 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
     // What a page cost with its images says nothing of what the pages to come will: measured again from the next sample, and raised only after RAISE_AFTER_SAMPLES.
     state.pageCosts = [];
     state.pageSamples = 0;
+    state.changedAtSample = 0;
+    state.pageCostRoseAtSample = 0;
   }
-  return { actions, state };
+  // Sooner only while a decision hangs on it: a run settled at its level samples at its interval.
+  const measuring = (signals.pagesOpen > 0 || signals.running > 0) && state.pageSamples < RAISE_AFTER_SAMPLES;
+  const mayRaise = signals.waiting > 0 && (state.allowance ?? 1) < maxAllowance && room >= perPage * RAISE_MARGIN;
+  // Within a page of the target, pages still loading can cross it between two samples.
+  const nearTarget = signals.pagesOpen > 0 && room < perPage;
+  const finding = measuring || mayRaise || nearTarget || state.crampedSamples > 0;
+  return { actions, state, ...(finding && { sampleWithinMs: LEARNING_SAMPLE_MS }) };
+}
+
+/** The last change has been measured long enough to raise again (see RAISE_HOLD_SAMPLES). */
+function held(state: BudgetState, t: number): boolean {
+  const settled = state.pageSamples - state.pageCostRoseAtSample >= RAISE_HOLD_SAMPLES;
+  return settled && state.pageSamples - state.changedAtSample >= RAISE_HOLD_SAMPLES && t - state.changedAt >= RAISE_HOLD_MS;
 }
 
 /** Growth of flow and the browser's processes other than renderers over the current context's baseline, taken once it is warm: where Playwright keeps a context's data. */

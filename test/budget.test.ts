@@ -19,6 +19,7 @@ import { stepNeedingPixels } from '../src/runner/pixels.js';
 import { runWorkflowFile } from '../src/runner/run.js';
 import { loadWorkflow } from '../src/runner/validate.js';
 import { startStaticServer } from '../src/serve/static.js';
+import { HEAVY_CONCURRENCY, HEAVY_PAGES, writeHeavyPagesWorkflow } from './support/heavy-pages.js';
 import { flowRunner } from './support/run-flow.js';
 
 /** The memory budget: the controller driven by recorded samples, the container's limit, the gate lanes pass, and a real run under a small budget. */
@@ -206,20 +207,16 @@ describe('a run under a small budget (real Chromium)', () => {
   test('the controller lowers concurrency before the budget is reached; peak PSS stays under it; journal and report say why', async () => {
     const dir = join(tmp, 'run');
     mkdirSync(dir);
-    const file = join(dir, 'flow.yaml');
-    writeFileSync(
-      file,
-      `version: 1\nname: budget\nserve: ${JSON.stringify(join(root, 'test/fixtures/memory'))}\nreport: false\nsteps:\n  - forEach:\n      items: \${{ range(0, 30) }}\n      concurrency: 6\n      steps:\n        - goto: \${{ serve.url }}/heavy.html?mb=60&i=\${{ item }}\n        - wait: 300ms\n        - extract:\n            fields: { title: h1 }\n`,
-    );
+    const file = writeHeavyPagesWorkflow(dir);
     const budgetMb = 850;
     const result = await runWorkflowFile(file, { outDir: join(dir, 'out'), policyFlags: { budgetMb: { value: budgetMb, flag: '--budget' } } });
     assert.equal(result.exitCode, 0, result.error);
-    assert.equal(result.records, 30);
+    assert.equal(result.records, HEAVY_PAGES);
     const decisions = result.record.events.filter((event): event is BudgetChange => event.type === 'budget' && event.what !== 'block');
     assert.deepEqual([decisions[0].what, decisions[0].to, decisions[0].reason], ['budget', budgetMb, 'budgetMb 850 MB, set at --budget']);
     const concurrency = decisions.filter((event) => event.what === 'concurrency');
-    // Below the loop's 6 from the start, or cut once pages were measured: either way before the budget was reached.
-    const lowered = concurrency.filter((event) => event.to < (event.from ?? 6));
+    // Below the loop's concurrency from the start, or cut once pages were measured: either way before the budget was reached.
+    const lowered = concurrency.filter((event) => event.to < (event.from ?? HEAVY_CONCURRENCY));
     assert.ok(lowered.length >= 1, JSON.stringify(concurrency));
     for (const event of lowered) {
       if (event.from === undefined && event.totalMb === undefined) {

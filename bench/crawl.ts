@@ -2,7 +2,9 @@
  * `npm run bench`: three crawls, each of BENCH_PAGES pages (150), run as (a) a bare Playwright
  * script, two pages at a time, and flow with the same workflow at concurrency 8 (at most: a
  * policy's page limit and a budget may allow fewer) under (b) no policy, (c) balanced, (d)
- * low-memory and (e) a memory budget (--budget 700MB, no other setting) — BENCH_RUNS times
+ * low-memory, (e) a memory budget (--budget 700MB, no other setting) and (f) what that budget
+ * blocks (images, media, fonts), from the first page, with no budget: how fast blocking alone
+ * makes the pages, memory aside — BENCH_RUNS times
  * (3) each, interleaved, on one machine in one session. The crawls: the demo shop's product
  * pages (shop), small pages of four fields and no stylesheet, script or image (light), and pages
  * with six large images and a script that builds 30 MB of objects (heavy). Memory is measured
@@ -60,6 +62,8 @@ const variants: Record<string, (urlsFile: string, out: string) => string[]> = {
   'flow, balanced': (urlsFile, out) => flowRun(urlsFile, out, '--policy', join(root, 'policies/balanced.yaml')),
   'flow, low-memory': (urlsFile, out) => flowRun(urlsFile, out, '--policy', join(root, 'policies/low-memory.yaml')),
   'flow, budget': (urlsFile, out) => flowRun(urlsFile, out, '--budget', `${BUDGET_MB}MB`),
+  // Not one of the rivals the targets name: how fast blocking alone makes the pages, with nothing holding concurrency down.
+  'flow, images blocked': (urlsFile, out) => flowRun(urlsFile, out, '--block', 'image,media,font'),
 };
 
 /** Per workload, what the first variant extracted: every variant must extract the same. */

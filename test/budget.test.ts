@@ -10,6 +10,7 @@ import { findBrowser } from '../src/browser/find.js';
 import type { BrowserHandle } from '../src/browser/launch.js';
 import { BrowserSession } from '../src/browser/session.js';
 import { PageBlocking } from '../src/memory/blocking.js';
+import { PageMeter } from '../src/memory/page-metrics.js';
 import { containerMemoryLimit, resolveBudget } from '../src/memory/cgroup.js';
 import { decide, initialBudgetState, TARGET_SHARE, type BudgetAction, type BudgetSignals, type BudgetState } from '../src/memory/rules/budget.js';
 import { reportView } from '../src/report/view.js';
@@ -342,7 +343,7 @@ describe('which workflows need pixels', () => {
 });
 
 describe('PageBlocking (real Chromium)', () => {
-  test('rules added while pages are open reach those pages and the pages opened after; without rules or a budget no session is opened', async () => {
+  test('rules added while pages are open reach those pages and the pages opened after; without rules or a budget no session is opened; with them, page metrics share it', async () => {
     const site = join(tmp, 'blocking-site');
     mkdirSync(site);
     // The same picture at an address with a file ending and at one without.
@@ -378,11 +379,14 @@ describe('PageBlocking (real Chromium)', () => {
       // A run without a budget or rules opens no CDP session for its pages.
       let sessions = 0;
       // A page whose sessions are counted; they are opened on the real page early.
-      const counted = { context: () => ({ newCDPSession: async () => (sessions++, context.newCDPSession(early)) }), once: () => undefined } as unknown as import('playwright-core').Page;
+      const counted = { context: () => ({ newCDPSession: async () => (sessions++, context.newCDPSession(early)) }), once: () => undefined, isClosed: () => false, url: () => early.url() } as unknown as import('playwright-core').Page;
       await new PageBlocking([], [], { mayGrow: false, onBlocked: () => undefined }).prepare(counted);
       assert.equal(sessions, 0);
       await new PageBlocking([], [], { mayGrow: true, onBlocked: () => undefined }).prepare(counted);
       assert.equal(sessions, 1, 'the counting page is real enough to be counted');
+      const reading = await new PageMeter({ sampling: 1, leaks: 1 }).read(counted, 'sampling');
+      assert.ok(reading && reading.nodes > 0, 'the page is measured');
+      assert.equal(sessions, 1, 'page metrics use the session blocking opened: one attach per page');
     } finally {
       await browser.close();
       await server.close();

@@ -1,4 +1,5 @@
 import type { CDPSession, Page } from 'playwright-core';
+import { pageCdpSession } from '../browser/page-cdp.js';
 import type { ResourceType } from '../policy/settings.js';
 import { BUDGET_BLOCK_TYPES } from './rules/budget.js';
 
@@ -123,7 +124,7 @@ export class PageBlocking {
 
   async prepare(page: Page): Promise<void> {
     if (!isBlocking(this.rules) && !this.options.mayGrow) return;
-    const cdp = await page.context().newCDPSession(page);
+    const cdp = await pageCdpSession(page);
     // Addresses of requests whose type is not blocked, to count them by file ending if they are.
     const urls = new Map<string, string>();
     cdp.on('Network.requestWillBeSent', (event) => {

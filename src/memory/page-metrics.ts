@@ -1,4 +1,5 @@
 import type { CDPSession, Page } from 'playwright-core';
+import { pageCdpSession } from '../browser/page-cdp.js';
 import type { PageMetrics } from './types.js';
 
 const ids = new WeakMap<Page, string>();
@@ -96,13 +97,12 @@ export class PageMeter {
     await page.requestGC();
   }
 
-  /** The page's CDP session, opened by the first purpose to read it, which is charged for it. */
+  /** The page's metrics on its CDP session (src/browser/page-cdp.ts), by the first purpose to read it, which is charged for it. */
   private session(page: Page, purpose: MeterPurpose): Promise<CDPSession> {
     let session = this.sessions.get(page);
     if (!session) {
-      session = this.trip(purpose, () => page.context().newCDPSession(page)).then(async (cdp) => {
+      session = this.trip(purpose, () => pageCdpSession(page)).then(async (cdp) => {
         await this.trip(purpose, () => cdp.send('Performance.enable'));
-        page.once('close', () => cdp.detach().catch(() => undefined));
         return cdp;
       });
       this.sessions.set(page, session);

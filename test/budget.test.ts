@@ -115,6 +115,17 @@ describe('the budget controller, on recorded samples', () => {
     assert.deepEqual(soon, [undefined, 250, 250, 250, 250, undefined, undefined], 'sooner samples while lanes wait with room to raise; the interval once raised to the maximum');
   });
 
+  test('samples sooner while memory climbs within a page of its target; at the interval while it holds there', () => {
+    // 1000 MB budget: the target is 850; 3 pages of 100 MB beside 500 MB leave 50 MB, less than a page.
+    let state: BudgetState = { ...initialBudgetState(), allowance: 3, pageCosts: [100], pageSamples: 5 };
+    const soon = (totalMb: number) => {
+      const decided = decide({ t: state.pageSamples * 1000, totalMb, renderersMb: 300, renderers: 3, pagesOpen: 3, running: 3, waiting: 0, pagesVisited: 50, contextGeneration: 1 }, { budgetMb: 1000, maxAllowance: 3 }, state);
+      state = decided.state;
+      return decided.sampleWithinMs;
+    };
+    assert.deepEqual([790, 800, 800, 795, 805].map(soon), [undefined, 250, undefined, undefined, 250]);
+  });
+
   test('recycles on measured growth of the context only while memory holds the run back; collects on heap growth', () => {
     const limits = { budgetMb: 1000, maxAllowance: 8 };
     const run = (otherGrowth: (visited: number) => number, waiting: number) => {

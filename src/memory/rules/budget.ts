@@ -132,6 +132,8 @@ export interface BudgetState {
   crampedSamples: number;
   /** Images, media and fonts are blocked: decided once, for the rest of the run. */
   blocked: boolean;
+  /** The total of the last sample. */
+  lastTotalMb?: number;
 }
 
 export type BudgetAction =
@@ -235,8 +237,9 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
   // Sooner only while a decision hangs on it: a run settled at its level samples at its interval.
   const measuring = (signals.pagesOpen > 0 || signals.running > 0) && state.pageSamples < RAISE_AFTER_SAMPLES;
   const mayRaise = signals.waiting > 0 && (state.allowance ?? 1) < maxAllowance && room >= perPage * RAISE_MARGIN;
-  // Within a page of the target, pages still loading can cross it between two samples.
-  const nearTarget = signals.pagesOpen > 0 && room < perPage;
+  // Climbing within a page of the target, pages still loading can cross it between two samples; a run that holds there samples at its interval (each sample is 1.6 KB of journal).
+  const nearTarget = signals.pagesOpen > 0 && room < perPage && signals.totalMb > (previous.lastTotalMb ?? Infinity);
+  state.lastTotalMb = signals.totalMb;
   const finding = measuring || mayRaise || nearTarget || state.crampedSamples > 0;
   return { actions, state, ...(finding && { sampleWithinMs: LEARNING_SAMPLE_MS }) };
 }

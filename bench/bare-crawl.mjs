@@ -1,50 +1,32 @@
-// The crawl benchmark's baseline: a bare Playwright breadth-first crawl doing what
+// The crawl benchmarks' baseline: a bare Playwright breadth-first crawl doing what
 // bench/site-crawl.yaml asks of flow's crawl step — one context, the same concurrency, the same
-// normalisation (fragment dropped, utm_* dropped, host lower-cased and default port dropped by
-// the URL parser), the same scope (same origin as the start, links to files that are not pages
-// left out by their extension), waiting for each page's load event, reading every a[href] and
-// the h1, one JSONL record per page.
+// normalisation and scope (bench/crawl-rules.mjs), waiting for each page's load event, reading
+// every a[href] and the h1, one JSONL record per page that answered with HTML (a broken link or
+// a download is passed over, as flow passes over it).
 // Usage: node bench/bare-crawl.mjs BROWSER START_URL OUT_JSONL CONCURRENCY
 import { appendFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
+import { CHROMIUM_ARGS, inScope, isDownload, isPageAnswer, normalise } from './crawl-rules.mjs';
 
 const [executablePath, start, outFile, concurrencyText] = process.argv.slice(2);
 const concurrency = Number(concurrencyText ?? 2);
-const NOT_PAGES = new Set('pdf doc docx xls xlsx png jpg jpeg gif webp svg zip gz tar mp3 mp4 css js json xml csv txt'.split(' '));
-const origin = new URL(start).origin;
 
-function normalise(href, base) {
-  let url;
-  try {
-    url = new URL(href, base);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-  url.hash = '';
-  if (url.search) {
-    const params = [...url.searchParams].filter(([name]) => !name.toLowerCase().startsWith('utm_'));
-    url.search = new URLSearchParams(params).toString();
-  }
-  return url.href;
-}
-
-function inScope(href) {
-  const url = new URL(href);
-  const dot = url.pathname.lastIndexOf('.');
-  const extension = dot > url.pathname.lastIndexOf('/') ? url.pathname.slice(dot + 1).toLowerCase() : '';
-  return url.origin === origin && !NOT_PAGES.has(extension);
-}
-
-const browser = await chromium.launch({
-  executablePath,
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
 const context = await browser.newContext();
 const seen = new Set([normalise(start)]);
 const queue = [normalise(start)];
 let inFlight = 0;
 let wake = [];
+
+/** Opens a URL; false when its answer is not a page. */
+async function open(page, url) {
+  try {
+    return isPageAnswer(await page.goto(url, { waitUntil: 'load' }));
+  } catch (error) {
+    if (isDownload(error)) return false;
+    throw error;
+  }
+}
 
 async function worker() {
   const page = await context.newPage();
@@ -57,7 +39,7 @@ async function worker() {
     }
     inFlight++;
     try {
-      await page.goto(url, { waitUntil: 'load' });
+      if (!(await open(page, url))) continue;
       const { title, hrefs } = await page.evaluate(() => ({
         title: document.querySelector('h1')?.textContent?.trim() ?? null,
         hrefs: Array.from(document.querySelectorAll('a[href]'), (a) => a.href),
@@ -66,7 +48,7 @@ async function worker() {
         const next = normalise(href, url);
         if (next && !seen.has(next)) {
           seen.add(next);
-          if (inScope(next)) queue.push(next);
+          if (inScope(next, start)) queue.push(next);
         }
       }
       appendFileSync(outFile, `${JSON.stringify({ title, url })}\n`);

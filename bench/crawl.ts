@@ -22,7 +22,7 @@ import { listDescendants, readMemory } from '../src/memory/processes.js';
 import { memoryStats } from '../src/memory/stats.js';
 import { browserVersion } from './browser-version.js';
 import { startServerProcess } from './child-server.js';
-import { WORKLOAD_PAGES, writeWorkloadPages } from './workload-pages.js';
+import { workloadVisit, writeWorkloadPages } from './workload-pages.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const PAGES = Number(process.env.BENCH_PAGES ?? 150);
@@ -50,8 +50,8 @@ const site = await startServerProcess(join(root, 'bench/serve-folder.ts'), [join
 const page = (n: number) => `p-${String(n).padStart(3, '0')}.html`;
 const workloads: Record<string, string[]> = {
   shop: Array.from({ length: PAGES }, (_, i) => `${shop.url}/products/${page((i % 50) + 1)}?visit=${i}`),
-  light: Array.from({ length: PAGES }, (_, i) => `${site.url}/light/${page((i % WORKLOAD_PAGES) + 1)}?visit=${i}`),
-  heavy: Array.from({ length: PAGES }, (_, i) => `${site.url}/heavy/${page((i % WORKLOAD_PAGES) + 1)}?visit=${i}`),
+  light: Array.from({ length: PAGES }, (_, i) => `${site.url}/${workloadVisit('light', i)}`),
+  heavy: Array.from({ length: PAGES }, (_, i) => `${site.url}/${workloadVisit('heavy', i)}`),
 };
 for (const [name, urls] of Object.entries(workloads)) writeFileSync(join(work, `${name}.json`), JSON.stringify(urls));
 

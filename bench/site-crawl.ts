@@ -8,29 +8,19 @@
  * URLs bare Playwright visited, or the benchmark stops. Writes bench/site-crawl-results.json and
  * its section of BENCHMARKS.md.
  */
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findBrowser } from '../src/browser/find.js';
-import { listDescendants, readMemory } from '../src/memory/processes.js';
 import { browserVersion } from './browser-version.js';
 import { startServerProcess } from './child-server.js';
+import { assertSameUrls, type CrawlMeasure, fillBenchmarksSection, measureCrawl, medianOf } from './crawl-measure.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const PAGES = Number(process.env.BENCH_SITE_PAGES ?? 1200);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const CONCURRENCY = 2;
-// As in bench/crawl.ts: often enough to catch the peak, rarely enough not to slow the larger variants.
-const SAMPLE_EVERY_MS = 500;
-
-interface Measure {
-  wallSeconds: number;
-  pagesPerSecond: number;
-  peakPssMb: number;
-  pages: number;
-}
 
 const browser = findBrowser();
 if (!browser) throw new Error('no browser found: set FLOW_BROWSER');
@@ -38,7 +28,7 @@ const server = await startServerProcess(join(root, 'bench/serve-site.ts'));
 const work = mkdtempSync(join(tmpdir(), 'flow-bench-crawl-'));
 const start = `${server.url}/p/0.html`;
 
-const flowArgs = (out: string, ...extra: string[]) => [join(root, 'bin/flow.js'), 'run', join(root, 'bench/site-crawl.yaml'), '--var', `site=${server.url}`, '--out', out, '--quiet', ...extra];
+const flowArgs = (out: string, ...extra: string[]) => [join(root, 'bin/flow.js'), 'run', join(root, 'bench/site-crawl.yaml'), '--var', `start=${start}`, '--out', out, '--quiet', ...extra];
 const variants: Record<string, (out: string) => string[]> = {
   'bare Playwright': (out) => [join(root, 'bench/bare-crawl.mjs'), browser.path, start, join(out, 'dataset.jsonl'), String(CONCURRENCY)],
   'flow, no policy': (out) => flowArgs(out),
@@ -47,46 +37,22 @@ const variants: Record<string, (out: string) => string[]> = {
   ...Object.fromEntries((process.env.BENCH_POLICIES ?? '').split(',').filter(Boolean).map((file) => [`flow, ${basename(file)}`, (out: string) => flowArgs(out, '--policy', resolve(file))])),
 };
 
-let expected: string | undefined;
+let expected: string[] | undefined;
 
-async function measure(args: string[], out: string): Promise<Measure> {
-  mkdirSync(out, { recursive: true });
-  const started = performance.now();
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, FLOW_BROWSER: browser!.path, CI: '1', BENCH_SITE_PAGES: String(PAGES) } });
-  let stderr = '';
-  child.stderr.on('data', (chunk) => (stderr += chunk));
-  let peakPssMb = 0;
-  const timer = setInterval(() => {
-    const pids = [child.pid!, ...listDescendants(child.pid!)];
-    peakPssMb = Math.max(peakPssMb, pids.reduce((sum, pid) => sum + (readMemory(pid)?.pssMb ?? 0), 0));
-  }, SAMPLE_EVERY_MS);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  clearInterval(timer);
-  const wallSeconds = (performance.now() - started) / 1000;
-  if (code !== 0) throw new Error(`${args.join(' ')} exited with ${code}: ${stderr}`);
-  const dataset = join(out, 'dataset.jsonl');
-  const urls = existsSync(dataset) ? readFileSync(dataset, 'utf8').trim().split('\n').map((line) => String(JSON.parse(line).url)) : [];
-  const visited = [...urls].sort().join('\n');
-  expected ??= visited;
-  if (visited !== expected) {
-    const before = new Set(expected.split('\n'));
-    const now = new Set(urls);
-    const missing = [...before].filter((url) => !now.has(url)).slice(0, 5);
-    const extra = urls.filter((url) => !before.has(url)).slice(0, 5);
-    throw new Error(`${args.join(' ')} visited other URLs than bare Playwright (${urls.length} against ${before.size}): missing ${missing.join(', ') || 'none'}; extra ${extra.join(', ') || 'none'}`);
-  }
-  if (new Set(urls).size !== urls.length) throw new Error(`${args.join(' ')} visited a page twice`);
-  return { wallSeconds, pagesPerSecond: urls.length / wallSeconds, peakPssMb, pages: urls.length };
+async function measureVariant(name: string, args: string[], out: string): Promise<CrawlMeasure> {
+  const { measure, urls } = await measureCrawl(args, out, { FLOW_BROWSER: browser!.path, CI: '1', BENCH_SITE_PAGES: String(PAGES) });
+  expected ??= urls;
+  assertSameUrls(name, urls, expected);
+  return measure;
 }
 
 const load = [loadavg()[0]];
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const results: Record<string, Measure[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
+const results: Record<string, CrawlMeasure[]> = Object.fromEntries(Object.keys(variants).map((name) => [name, []]));
 try {
   for (let run = 1; run <= RUNS; run++) {
     for (const [name, args] of Object.entries(variants)) {
       const out = join(work, `${name.replace(/\W+/g, '-')}-${run}`);
-      const measured = await measure(args(out), out);
+      const measured = await measureVariant(name, args(out), out);
       results[name].push(measured);
       load.push(loadavg()[0]);
       console.log(`run ${run} ${name}: ${measured.wallSeconds.toFixed(1)} s, ${measured.pagesPerSecond.toFixed(2)} pages/s, peak ${measured.peakPssMb.toFixed(0)} MB PSS, ${measured.pages} pages; load average ${loadavg()[0].toFixed(2)}`);
@@ -97,9 +63,7 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-const medians = Object.fromEntries(
-  Object.entries(results).map(([name, runs]) => [name, Object.fromEntries((Object.keys(runs[0]) as (keyof Measure)[]).map((key) => [key, median(runs.map((r) => r[key]))])) as unknown as Measure]),
-);
+const medians = Object.fromEntries(Object.entries(results).map(([name, runs]) => [name, medianOf(runs)]));
 const bare = medians['bare Playwright'];
 const ratios = Object.fromEntries(Object.entries(medians).map(([name, m]) => [name, { pagesPerSecond: m.pagesPerSecond / bare.pagesPerSecond, peakPss: m.peakPssMb / bare.peakPssMb, wallTime: m.wallSeconds / bare.wallSeconds }]));
 const summary = {
@@ -128,8 +92,5 @@ const table = [
   ...rows,
   '<!-- site-crawl:end -->',
 ].join('\n');
-const benchmarksPath = join(root, 'BENCHMARKS.md');
-const current = readFileSync(benchmarksPath, 'utf8');
-if (current.includes('<!-- site-crawl:start -->')) writeFileSync(benchmarksPath, current.replace(/<!-- site-crawl:start -->[\s\S]*<!-- site-crawl:end -->/, table));
-else console.log('BENCHMARKS.md has no site-crawl section to fill in: add <!-- site-crawl:start --> and <!-- site-crawl:end --> where it goes');
+fillBenchmarksSection(root, 'site-crawl', table);
 console.log(table);

@@ -126,6 +126,21 @@ describe('the budget controller, on recorded samples', () => {
     assert.deepEqual([790, 800, 800, 795, 805].map(soon), [undefined, 250, undefined, undefined, 250]);
   });
 
+  test('over its target, collects as often as keeps collections to 4% of the run: every 500 ms with one page open, every 2 s with four', () => {
+    const gcTimes = (pagesOpen: number) => {
+      let state: BudgetState = { ...initialBudgetState(), allowance: pagesOpen, pageCosts: [150], pageSamples: 5 };
+      const times: number[] = [];
+      for (let t = 0; t <= 4000; t += 250) {
+        const decided = decide({ t, totalMb: 650, renderersMb: 150 * pagesOpen, renderers: pagesOpen, pagesOpen, running: pagesOpen, waiting: 1, pagesVisited: t / 100, contextGeneration: 1 }, { budgetMb: 700, maxAllowance: 8 }, state);
+        state = decided.state;
+        if (decided.actions.some((action) => action.kind === 'gc')) times.push(t);
+      }
+      return times;
+    };
+    assert.deepEqual(gcTimes(1), [0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000]);
+    assert.deepEqual(gcTimes(4), [0, 2000, 4000]);
+  });
+
   test('recycles on measured growth of the context only while memory holds the run back; collects on heap growth', () => {
     const limits = { budgetMb: 1000, maxAllowance: 8 };
     const run = (otherGrowth: (visited: number) => number, waiting: number) => {

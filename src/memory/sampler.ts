@@ -235,9 +235,10 @@ export class MemorySampler {
     this.timer.unref();
   }
 
+  /** Until the next timed sample: the interval, or sooner if a listener asked, from the last sample's start; no sooner than the routine reads allow. */
   private timedDelayMs(): number {
-    const wantedMs = Math.min(this.options.intervalMs, this.wantedWithinMs ?? Infinity) - this.sinceLastSampleMs();
-    return Math.max(wantedMs, this.minGapMs() - this.sinceLastSampleMs(), 0);
+    const wantedGapMs = Math.min(this.options.intervalMs, this.wantedWithinMs ?? Infinity);
+    return Math.max(Math.max(wantedGapMs, this.minGapMs()) - this.sinceLastSampleMs(), 0);
   }
 
   /** The shortest time between samples at which their routine reads cost ROUTINE_SHARE. */

@@ -30,17 +30,18 @@ const RAISE_MARGIN = 1.5;
  * at each sample than they become, and a raise on those figures went 130 MB over the budget.
  */
 const RAISE_HOLD_SAMPLES = 3;
+const RAISE_HOLD_MS = 750;
 /** A page's cost has risen when a sample's is more than this times the largest before it. */
 const SETTLED_RISE = 1.1;
-const RAISE_HOLD_MS = 750;
 /**
- * How soon the controller asks for its next sample while it is still finding its level (no page
- * measured enough yet, lanes waiting for a raise, or a block in the balance): at the usual 1 s
- * interval a run of light pages spent its first seconds at one page at a time, and a run of a
- * few seconds could end before the two samples in a row a block needs. The sampler's cost
- * shares still decide how often it may read.
+ * How soon the controller asks for its next sample while a decision hangs on it (its first
+ * pages not measured enough yet, lanes waiting with room to raise, memory over the target or
+ * climbing within a page of it, a block in the balance): at the usual 1 s interval a run of
+ * light pages spent its first seconds at one page at a time, and a run of a few seconds could
+ * end before the two samples in a row a block needs. The sampler's cost shares still decide
+ * how often it may read.
  */
-export const LEARNING_SAMPLE_MS = 250;
+const LEARNING_SAMPLE_MS = 250;
 /** Pages a fresh context loads before its baseline is taken: the first ones fill caches. */
 const CONTEXT_WARMUP_PAGES = 5;
 /** A context is replaced no sooner than after this many pages in it: each recycle costs 0.1-1.5 s. */
@@ -179,6 +180,8 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
   const figures = sampled
     ? `${mb(freeMb)} MB free of the ${mb(budgetMb)} MB budget, ${mb(perPage)} MB a page${measured ? '' : ` (assumed: no page measured ${state.blocked ? 'since blocking' : 'yet'})`}`
     : `the ${mb(budgetMb)} MB budget, before any sample: ${ASSUMED_BROWSER_MB} MB assumed for flow and the browser, ${ASSUMED_PAGE_MB} MB a page`;
+  // Lanes wait for a turn, and one more page fits in what the target leaves.
+  const roomToRaise = (allowance: number, room: number) => signals.waiting > 0 && allowance < maxAllowance && room >= perPage * RAISE_MARGIN;
   const setAllowance = (to: number, why: string) => {
     if (to === state.allowance) return;
     actions.push({ kind: 'set-allowance', from: state.allowance, to, reason: why, freeMb, perPageMb: perPage });
@@ -206,7 +209,7 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
     if (room < 0 && allowance > 1 && signals.running <= allowance) {
       // More items running than allowed means the last cut is still taking effect as they end: no second cut for the same excess.
       setAllowance(clamp(Math.min(allowance, Math.max(1, signals.running)) - Math.ceil(-room / perPage), 1, maxAllowance), `${figures}: ${mb(expectedMb(allowance))} MB expected at ${allowance} at once, over ${Math.round(TARGET_SHARE * 100)}% of the budget`);
-    } else if (state.pageSamples >= RAISE_AFTER_SAMPLES && signals.waiting > 0 && allowance < maxAllowance && room >= perPage * RAISE_MARGIN && held(state, signals.t)) {
+    } else if (state.pageSamples >= RAISE_AFTER_SAMPLES && roomToRaise(allowance, room) && lastChangeMeasured(state, signals.t)) {
       const more = Math.min(Math.floor(room / (perPage * RAISE_MARGIN)), signals.waiting, allowance);
       setAllowance(clamp(allowance + more, 1, maxAllowance), figures);
     }
@@ -245,7 +248,7 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
   }
   // Sooner only while a decision hangs on it: a run settled at its level samples at its interval.
   const measuring = (signals.pagesOpen > 0 || signals.running > 0) && state.pageSamples < RAISE_AFTER_SAMPLES;
-  const mayRaise = signals.waiting > 0 && (state.allowance ?? 1) < maxAllowance && room >= perPage * RAISE_MARGIN;
+  const mayRaise = roomToRaise(state.allowance ?? 1, room);
   // Over the target, what the controller does (collect, cut) must follow closely what grows; climbing within a page of it, pages still loading can cross it between two samples. A run that holds under it samples at its interval (each sample is 1.6 KB of journal).
   const nearTarget = signals.pagesOpen > 0 && (room < 0 || (room < perPage && signals.totalMb > (previous.lastTotalMb ?? Infinity)));
   state.lastTotalMb = signals.totalMb;
@@ -254,7 +257,7 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
 }
 
 /** The last change has been measured long enough to raise again (see RAISE_HOLD_SAMPLES). */
-function held(state: BudgetState, t: number): boolean {
+function lastChangeMeasured(state: BudgetState, t: number): boolean {
   const settled = state.pageSamples - state.pageCostRoseAtSample >= RAISE_HOLD_SAMPLES;
   return settled && state.pageSamples - state.changedAtSample >= RAISE_HOLD_SAMPLES && t - state.changedAt >= RAISE_HOLD_MS;
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { BrowserNotFoundError, findBrowser } from '../src/browser/find.js';
 import { BrowserStartError, startBrowser, type BrowserSettings } from '../src/browser/launch.js';
+import { stopGroup } from './support/process-group.js';
 
 /**
  * How flow finds and starts a browser, against the machine's real Chrome or Chromium: the
@@ -303,7 +304,7 @@ describe('startBrowser', () => {
 
     before(async () => {
       const seeded = nextSeed();
-      chrome = spawn(CHROMIUM, [...FLAGS, '--headless=new', '--remote-debugging-port=0', `--user-data-dir=${userDataDir}`, `${site}/seed`], { stdio: 'ignore' });
+      chrome = spawn(CHROMIUM, [...FLAGS, '--headless=new', '--remote-debugging-port=0', `--user-data-dir=${userDataDir}`, `${site}/seed`], { stdio: 'ignore', detached: true });
       const portFile = join(userDataDir, 'DevToolsActivePort');
       const port = await waitFor('DevToolsActivePort', () => (existsSync(portFile) ? readFileSync(portFile, 'utf8').split('\n')[0] || undefined : undefined));
       devtools = `http://127.0.0.1:${port}`;
@@ -313,13 +314,8 @@ describe('startBrowser', () => {
       await new Promise((done) => setTimeout(done, 1000));
     });
 
-    // Chromium writes its profile until it has exited: the folder is removed after that.
-    after(async () => {
-      if (chrome.exitCode !== null || chrome.signalCode !== null) return;
-      const exited = once(chrome, 'exit');
-      chrome.kill();
-      await exited;
-    });
+    // Chromium writes its profile until every process of it has exited: the folder is removed after that.
+    after(() => stopGroup(chrome));
 
     test('cdp: works in its own context with the Chrome’s logins, and leaves the Chrome running', async () => {
       const handle = await startBrowser({ cdp: devtools, viewport: { width: 500, height: 400 } });

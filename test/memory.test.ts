@@ -12,6 +12,7 @@ import { listDescendants, readMemory } from '../src/memory/processes.js';
 import { MemorySampler } from '../src/memory/sampler.js';
 import { memoryStats } from '../src/memory/stats.js';
 import type { RunEvent } from '../src/runner/run-record.js';
+import { stopGroup } from './support/process-group.js';
 import { flowRunner } from './support/run-flow.js';
 
 /** The memory policy enforced and measured in a real Chromium, against pages in fixtures/memory/ and the demo shop. */
@@ -396,8 +397,7 @@ describe('enforcement', () => {
 describe('maxPages under forEach concurrency', () => {
   const chromium = findBrowser()?.path;
   const profile = mkdtempSync(join(tmpdir(), 'flow-memory-chrome-'));
-  // Chromium's last process may still be writing to its profile a moment after the run closed it.
-  after(() => rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 }));
+  after(() => rmSync(profile, { recursive: true, force: true }));
 
   test('a loop whose items have pages of their own leaves the current page where it was, even with one page allowed', async () => {
     const run = await onDemo.run(
@@ -421,11 +421,9 @@ describe('maxPages under forEach concurrency', () => {
   test('never more pages open than the limit, counted by the browser itself', async (t) => {
     assert.ok(chromium, 'a browser to start');
     // flow attaches to a Chromium the test started, so the test can count the pages from outside.
-    const chrome = spawn(chromium, ['--headless=new', '--no-sandbox', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: 'ignore' });
-    t.after(async () => {
-      chrome.kill();
-      await once(chrome, 'exit');
-    });
+    // In a process group of its own, so the test can wait for every Chromium process, not only the first, before it removes the profile.
+    const chrome = spawn(chromium, ['--headless=new', '--no-sandbox', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: 'ignore', detached: true });
+    t.after(() => stopGroup(chrome));
     // Chromium creates the file before it writes the port into it.
     const portFile = join(profile, 'DevToolsActivePort');
     const port = () => (existsSync(portFile) ? readFileSync(portFile, 'utf8').split('\n')[0] : '');

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { reduceJournalFile } from '../src/journal/reduce.js';
+import { stopGroup } from './support/process-group.js';
 
 /**
  * Workflows on a browser flow did not start: a Playwright server (browser.connect) and a
@@ -35,8 +36,8 @@ before(async () => {
   site = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
 
-after(() => {
-  for (const child of children) process.kill(-child.pid!, 'SIGKILL');
+after(async () => {
+  await Promise.all(children.map((child) => stopGroup(child, 'SIGKILL')));
   server.close();
   rmSync(tmp, { recursive: true, force: true });
 });

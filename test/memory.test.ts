@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
@@ -10,6 +12,7 @@ import { chromium } from 'playwright-core';
 import { findBrowser } from '../src/browser/find.js';
 import { listDescendants, readMemory } from '../src/memory/processes.js';
 import { MemorySampler } from '../src/memory/sampler.js';
+import { RESOURCE_TYPES } from '../src/policy/settings.js';
 import { memoryStats } from '../src/memory/stats.js';
 import type { RunEvent } from '../src/runner/run-record.js';
 import { stopGroup } from './support/process-group.js';
@@ -261,6 +264,36 @@ describe('enforcement', () => {
     );
     assert.equal(run.exitCode, 0, run.error);
     assert.ok(Object.values(run.record.counts.requestsBlocked).reduce((a, b) => a + b, 0) >= 1, JSON.stringify(run.record.counts.requestsBlocked));
+  });
+
+  test('every resource type can be blocked at once; text tracks and WebSockets, which Chromium cannot intercept by type, are blocked too', async (t) => {
+    // A socket server that counts who asks: a blocked socket never reaches it.
+    let upgrades = 0;
+    const sockets = createServer();
+    sockets.on('upgrade', (_request, socket) => {
+      upgrades++;
+      socket.destroy();
+    });
+    sockets.listen(0, '127.0.0.1');
+    await once(sockets, 'listening');
+    t.after(() => sockets.close());
+    const socketUrl = encodeURIComponent(`ws://127.0.0.1:${(sockets.address() as AddressInfo).port}/`);
+    const steps = `
+  - goto: \${{ serve.url }}/every-type.html?socket=${socketUrl}
+  - wait: { script: "document.body.dataset.socket === 'ended'" }
+  - evaluate: { script: "document.querySelector('track').readyState", into: track }
+  - extract: { fields: { title: h1 }, add: { track: "\${{ track }}" } }
+`;
+    const blocked = await onFixtures.run(steps, { head: `memory: { block: { types: ${JSON.stringify(RESOURCE_TYPES)} } }` });
+    assert.equal(blocked.exitCode, 0, blocked.error);
+    assert.deepEqual(blocked.records, [{ title: 'Every type', track: 3 }], 'the text track failed to load (readyState 3, ERROR)');
+    assert.equal(upgrades, 0, 'the socket never reached its server');
+    const counts = blocked.record.counts.requestsBlocked;
+    assert.ok(counts.texttrack === 1 && counts.websocket === 1, JSON.stringify(counts));
+
+    const open = await onFixtures.run(steps);
+    assert.deepEqual(open.records, [{ title: 'Every type', track: 2 }], 'without a block the text track loads (readyState 2, LOADED)');
+    assert.equal(upgrades, 1, 'without a block the socket reaches its server');
   });
 
   test('gc collects the garbage a page made: its JS heap is lower after, and the run records both figures', async () => {

@@ -16,21 +16,25 @@ const ENDINGS: Partial<Record<ResourceType, string[]>> = {
   font: ['woff', 'woff2', 'ttf', 'otf', 'eot'],
   stylesheet: ['css'],
   script: ['js', 'mjs'],
+  texttrack: ['vtt', 'srt', 'ttml', 'dfxp'],
+  manifest: ['webmanifest'],
 };
 
-/** CDP's resource type names, for intercepting requests by type. */
+/**
+ * CDP's resource type names, for intercepting requests by type. Chromium's Fetch filter refuses
+ * TextTrack, Manifest and WebSocket ("Unknown resource type in fetch filter"), and refusing one
+ * pattern fails every page: text tracks and manifests are blocked by their endings alone, and
+ * WebSockets by Playwright's WebSocket routing, since no CDP block reaches them.
+ */
 const CDP_TYPES: Partial<Record<ResourceType, string>> = {
   image: 'Image',
   media: 'Media',
   font: 'Font',
   stylesheet: 'Stylesheet',
   script: 'Script',
-  texttrack: 'TextTrack',
   xhr: 'XHR',
   fetch: 'Fetch',
   eventsource: 'EventSource',
-  websocket: 'WebSocket',
-  manifest: 'Manifest',
   ping: 'Ping',
   other: 'Other',
 };
@@ -39,6 +43,7 @@ export interface BlockRules {
   types: readonly ResourceType[];
   urlPatterns: string[];
   interceptTypes: string[];
+  webSockets: boolean;
 }
 
 export function blockRules(types: readonly ResourceType[], urls: readonly string[]): BlockRules {
@@ -49,11 +54,11 @@ export function blockRules(types: readonly ResourceType[], urls: readonly string
     const cdpType = CDP_TYPES[type];
     if (cdpType) interceptTypes.push(cdpType);
   }
-  return { types, urlPatterns, interceptTypes };
+  return { types, urlPatterns, interceptTypes, webSockets: types.includes('websocket') };
 }
 
 export function isBlocking(rules: BlockRules): boolean {
-  return rules.urlPatterns.length > 0 || rules.interceptTypes.length > 0;
+  return rules.urlPatterns.length > 0 || rules.interceptTypes.length > 0 || rules.webSockets;
 }
 
 /**
@@ -80,11 +85,13 @@ function pathOf(url: string): string {
 const BLOCKABLE_CDP_TYPES = new Set(BUDGET_BLOCK_TYPES.map((type) => CDP_TYPES[type]));
 
 interface PageBlock {
+  page: Page;
   cdp: CDPSession;
   /** The rules sent last, and the chain of sends: each send reads the rules when its turn comes, so the last one sent is the newest. */
   sent?: BlockRules;
   queue: Promise<void>;
   intercepting: boolean;
+  socketsRouted: boolean;
 }
 
 export interface PageBlockingOptions {
@@ -137,7 +144,7 @@ export class PageBlocking {
       urls.delete(event.requestId);
       if (event.blockedReason || event.errorText === 'net::ERR_BLOCKED_BY_CLIENT') this.options.onBlocked(page, blockedTypeName(event.type, url, this.rules.types));
     });
-    const entry: PageBlock = { cdp, queue: cdp.send('Network.enable', { maxTotalBufferSize: 0, maxResourceBufferSize: 0 }).then(() => undefined), intercepting: false };
+    const entry: PageBlock = { page, cdp, queue: cdp.send('Network.enable', { maxTotalBufferSize: 0, maxResourceBufferSize: 0 }).then(() => undefined), intercepting: false, socketsRouted: false };
     this.pages.set(page, entry);
     page.once('close', () => this.pages.delete(page));
     await this.send(entry);
@@ -158,9 +165,20 @@ export class PageBlocking {
   }
 
   private async apply(entry: PageBlock): Promise<void> {
-    const { cdp, sent } = entry;
+    const { page, cdp, sent } = entry;
     const rules = this.rules;
     if (rules === sent) return;
+    if (rules.webSockets && !entry.socketsRouted) {
+      // The page's side of the socket is closed before it connects: the server never hears of it.
+      await page.routeWebSocket(
+        () => true,
+        (route) => {
+          this.options.onBlocked(page, 'websocket');
+          route.close({ code: 1008, reason: 'blocked by flow' }).catch(() => undefined);
+        },
+      );
+      entry.socketsRouted = true;
+    }
     if (rules.urlPatterns.length || sent?.urlPatterns.length) await cdp.send('Network.setBlockedURLs', { urls: rules.urlPatterns });
     if (rules.interceptTypes.length) {
       if (!entry.intercepting) {

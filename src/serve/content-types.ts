@@ -11,6 +11,8 @@ const CONTENT_TYPES: Record<string, string> = {
   '.json': `application/json${TEXT}`,
   '.csv': `text/csv${TEXT}`,
   '.txt': `text/plain${TEXT}`,
+  '.vtt': `text/vtt${TEXT}`,
+  '.webmanifest': `application/manifest+json${TEXT}`,
   '.svg': 'image/svg+xml',
   '.png': 'image/png',
   '.jpg': 'image/jpeg',

@@ -369,7 +369,7 @@ describe('which workflows need pixels', () => {
 });
 
 describe('PageBlocking (real Chromium)', () => {
-  test('rules added while pages are open reach those pages and the pages opened after; without rules or a budget no session is opened; with them, page metrics share it', async () => {
+  test('rules added while pages are open reach those pages and the pages opened after; a page opens a session only once something is blocked, and page metrics share it', async () => {
     const site = join(tmp, 'blocking-site');
     mkdirSync(site);
     // The same picture at an address with a file ending and at one without.
@@ -402,14 +402,17 @@ describe('PageBlocking (real Chromium)', () => {
       // By ending inside Chromium, and by type on the way out.
       assert.deepEqual(blocked.sort(), ['b.html image', 'b.html image', 'c.html image', 'c.html image']);
 
-      // A run without a budget or rules opens no CDP session for its pages.
+      // A page opens a CDP session only once something is blocked: none without a budget or rules, none while the budget blocks nothing yet.
       let sessions = 0;
       // A page whose sessions are counted; they are opened on the real page early.
-      const counted = { context: () => ({ newCDPSession: async () => (sessions++, context.newCDPSession(early)) }), once: () => undefined, isClosed: () => false, url: () => early.url() } as unknown as import('playwright-core').Page;
+      const counted = { context: () => ({ newCDPSession: async () => (sessions++, context.newCDPSession(early)) }), on: () => undefined, once: () => undefined, isClosed: () => false, url: () => early.url() } as unknown as import('playwright-core').Page;
       await new PageBlocking([], [], { mayGrow: false, onBlocked: () => undefined }).prepare(counted);
       assert.equal(sessions, 0);
-      await new PageBlocking([], [], { mayGrow: true, onBlocked: () => undefined }).prepare(counted);
-      assert.equal(sessions, 1, 'the counting page is real enough to be counted');
+      const watching = new PageBlocking([], [], { mayGrow: true, onBlocked: () => undefined });
+      await watching.prepare(counted);
+      assert.equal(sessions, 0, 'the budget counts requests from Playwright\'s events until it blocks');
+      await watching.add(['image']);
+      assert.equal(sessions, 1, 'the block reaches the page open, on a session of its own');
       const reading = await new PageMeter({ sampling: 1, leaks: 1 }).read(counted, 'sampling');
       assert.ok(reading && reading.nodes > 0, 'the page is measured');
       assert.equal(sessions, 1, 'page metrics use the session blocking opened: one attach per page');

@@ -38,8 +38,8 @@ export interface MemoryManagerOptions {
   budget?: ResolvedBudget;
   /**
    * With a budget: it may block images, media and fonts when pages cost too much (the user
-   * chose no block.types, and no step needs pixels). Pages then get a blocking session from the
-   * start, so a block reaches those already open.
+   * chose no block.types, and no step needs pixels). Pages are then watched from the start, so
+   * a block reaches those already open.
    */
   budgetMayBlock?: boolean;
 }

@@ -40,11 +40,6 @@ export class MemoryActuator {
 
   constructor(private readonly options: ActuatorOptions) {}
 
-  /** An action is being taken now. */
-  get acting(): boolean {
-    return this.performing;
-  }
-
   /**
    * The run is ending (finish was called, or the policy said stop): samples must no longer lead
    * to actions. Without this, an action measured after the sampler stopped samples at once, and
@@ -54,17 +49,20 @@ export class MemoryActuator {
     return this.stopping;
   }
 
-  perform(action: PolicyAction): void {
+  /** Takes the action; resolves when it has been taken (its effect is measured by the next sample, later). */
+  perform(action: PolicyAction): Promise<void> {
     const { session } = this.options;
     switch (action.kind) {
       case 'alert': {
         const { level, t, mb, thresholdMb, message } = action;
-        return this.record({ type: 'alert', t, at: new Date().toISOString(), level, mb, thresholdMb, message });
+        this.record({ type: 'alert', t, at: new Date().toISOString(), level, mb, thresholdMb, message });
+        return Promise.resolve();
       }
       case 'set-allowance': {
         const { from, to, reason, budgetMb, totalMb, freeMb, perPageMb } = action;
         session.setAllowance(to);
-        return this.record({ type: 'budget', t: this.options.now(), at: new Date().toISOString(), what: 'concurrency', from, to, reason, budgetMb, ...(totalMb !== undefined && { totalMb, freeMb }), perPageMb });
+        this.record({ type: 'budget', t: this.options.now(), at: new Date().toISOString(), what: 'concurrency', from, to, reason, budgetMb, ...(totalMb !== undefined && { totalMb, freeMb }), perPageMb });
+        return Promise.resolve();
       }
       case 'block': {
         const { types, reason, budgetMb, totalMb, freeMb, perPageMb } = action;
@@ -72,7 +70,7 @@ export class MemoryActuator {
         // Not queued behind other actions: pages loading now should already load less. Blocked requests are counted as the policy's are.
         const applied = (this.options.blocking?.add(types) ?? Promise.resolve()).catch((error) => this.failed(error)).finally(() => this.effects.delete(applied));
         this.effects.add(applied);
-        return;
+        return applied;
       }
       case 'maintain-cache':
         return this.schedule(() => this.maintainCache(action.reason), action.immediate);
@@ -97,13 +95,10 @@ export class MemoryActuator {
     await Promise.all(this.effects);
   }
 
-  private schedule(task: () => Promise<void>, immediate: boolean | undefined): void {
-    if (!immediate || this.performing) {
-      this.queue = this.queue.then(task).catch((error) => this.failed(error));
-      return;
-    }
-    const run = task();
+  private schedule(task: () => Promise<void>, immediate: boolean | undefined): Promise<void> {
+    const run = !immediate || this.performing ? this.queue.then(task) : task();
     this.queue = this.queue.then(() => run).catch((error) => this.failed(error));
+    return this.queue;
   }
 
   private failed(error: unknown): void {

@@ -115,9 +115,8 @@ export class PageBlocking {
   private rules: BlockRules;
   /** Pages prepared and still open, with the budget watching. */
   private readonly open = new Set<Page>();
-  /** Pages blocking has reached or is reaching, and those with their session open. */
-  private readonly blocked = new Map<Page, Promise<void>>();
-  private readonly entries = new Map<Page, PageBlock>();
+  /** Pages blocking has reached or is reaching: their session, once attached. */
+  private readonly blocked = new Map<Page, Promise<PageBlock>>();
   private blockable = 0;
 
   constructor(
@@ -149,19 +148,18 @@ export class PageBlocking {
     page.once('close', () => {
       this.open.delete(page);
       this.blocked.delete(page);
-      this.entries.delete(page);
     });
     if (isBlocking(this.rules)) await this.block(page);
   }
 
-  /** Gives the page its session and the rules, once: a block that comes while the page is being prepared must not reach it twice. */
+  /** Sends the page the rules, on a session attached once: a block that comes while the page is being prepared must not attach it twice. */
   private block(page: Page): Promise<void> {
     let reached = this.blocked.get(page);
     if (!reached) {
-      reached = this.attach(page).then((entry) => this.send(entry));
+      reached = this.attach(page);
       this.blocked.set(page, reached);
     }
-    return reached;
+    return reached.then((entry) => this.send(entry));
   }
 
   private async attach(page: Page): Promise<PageBlock> {
@@ -178,7 +176,6 @@ export class PageBlocking {
       if (event.blockedReason || event.errorText === 'net::ERR_BLOCKED_BY_CLIENT') this.options.onBlocked(page, blockedTypeName(event.type, url, this.rules.types));
     });
     const entry: PageBlock = { page, cdp, queue: cdp.send('Network.enable', { maxTotalBufferSize: 0, maxResourceBufferSize: 0 }).then(() => undefined), intercepting: false, socketsRouted: false };
-    if (!page.isClosed()) this.entries.set(page, entry);
     return entry;
   }
 
@@ -187,9 +184,9 @@ export class PageBlocking {
     const added = types.filter((type) => !this.rules.types.includes(type));
     if (!added.length) return;
     this.rules = blockRules([...this.rules.types, ...added], this.urls);
-    const unreached = [...this.open].filter((page) => !this.blocked.has(page));
+    const pages = new Set([...this.open, ...this.blocked.keys()]);
     // A page that closes meanwhile takes its session with it: nothing left to block there.
-    await Promise.all([...[...this.entries.values()].map((entry) => this.send(entry)), ...unreached.map((page) => this.block(page))].map((sent) => sent.catch(() => undefined)));
+    await Promise.all([...pages].map((page) => this.block(page).catch(() => undefined)));
   }
 
   private send(entry: PageBlock): Promise<void> {

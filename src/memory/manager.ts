@@ -59,8 +59,8 @@ export class MemoryManager {
   private periodicState = initialPeriodicState();
   private budgetState = initialBudgetState();
   private foreignState = initialForeignPagesState();
-  /** The ladder's last action is being taken. */
-  private ladderActing = false;
+  /** Actions the thresholds asked for that are being taken now. */
+  private thresholdActionsUnderWay = 0;
 
   constructor(private readonly options: MemoryManagerOptions) {
     const { settings, session, sampler, events, now, stop, profileDir } = options;
@@ -142,15 +142,11 @@ export class MemoryManager {
 
   private runThresholds(t: number, totalMb: number): void {
     const { settings, budget } = this.options;
-    const decided = decideThresholds({ t, totalMb, acting: this.ladderActing }, { thresholds: settings.thresholds, budgetMb: budget?.mb }, this.thresholdState);
+    const decided = decideThresholds({ t, totalMb, acting: this.thresholdActionsUnderWay > 0 }, { thresholds: settings.thresholds, budgetMb: budget?.mb }, this.thresholdState);
     this.thresholdState = decided.state;
     for (const action of decided.actions) {
-      if (action.kind === 'alert') {
-        this.actuator.perform(action);
-        continue;
-      }
-      this.ladderActing = true;
-      this.actuator.perform(action).finally(() => (this.ladderActing = false));
+      this.thresholdActionsUnderWay++;
+      this.actuator.perform(action).finally(() => this.thresholdActionsUnderWay--);
     }
   }
 

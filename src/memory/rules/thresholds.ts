@@ -5,8 +5,8 @@ import type { AlertRequest, Decision, MemoryActionRequest } from './actions.js';
  * The thresholds: watch the total memory at each sample. At or over thresholds.warnMb, an alert
  * at most once per cooldown, with warnAction when it is more than the alert. At or over the
  * limit (thresholds.limitMb, or the budget when that is unset), the action ladder: one rung per
- * cooldown, none while the ladder's last action is under way, the last rung repeated once reached; memory back
- * under the limit starts the ladder over.
+ * cooldown, none while an action the thresholds asked for is under way, the last rung repeated
+ * once reached; memory back under the limit starts the ladder over.
  */
 
 export interface ThresholdSignals {
@@ -14,9 +14,9 @@ export interface ThresholdSignals {
   t: number;
   totalMb: number;
   /**
-   * An action the ladder asked for is being taken now: its effect is not known yet. Actions on
-   * a schedule (gc.everyPages, ...) do not count: with one after every page, samples kept
-   * landing while one ran and the ladder could not climb.
+   * An action the thresholds asked for (warnAction or a rung) is being taken now: its effect is
+   * not known yet. Actions on a schedule (gc.everyPages, ...) do not count: with one after every
+   * page, samples kept landing while one ran and the ladder could not climb.
    */
   acting: boolean;
 }

@@ -307,7 +307,7 @@ test('both shipped policies validate, start with the $schema comment and resolve
   assert.equal(low.settings.gc.everyPages, 20);
   assert.equal(low.settings.cache.maxSizeMb, 32);
   assert.deepEqual([low.settings.thresholds.warnMb, low.settings.thresholds.limitMb, low.settings.thresholds.cooldownMs], [700, 1000, 10_000]);
-  assert.equal(low.settings.recycle.contextEveryPages, 50);
+  assert.equal(low.settings.recycle.contextEveryPages, 200);
   assert.equal(low.settings.sampling.intervalMs, 1000);
 });
 

@@ -323,7 +323,7 @@ test('flow policy show lists every setting with its value and where it came from
   };
 
   assert.match(text, /^name {9}low-memory$/m);
-  assert.match(text, /^version {6}4$/m);
+  assert.match(text, /^version {6}5$/m);
   assert.match(text, /^file {9}policies\/low-memory\.yaml$/m);
   assert.match(text, new RegExp(`^hash {9}${policy.hash}$`, 'm'));
   assert.match(text, /^chain {8}policies\/balanced\.yaml → policies\/low-memory\.yaml$/m);

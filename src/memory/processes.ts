@@ -117,7 +117,7 @@ export function processesStarted(from: number | undefined, to: number | undefine
 }
 
 /** New pids read one by one at most (about 0.01 ms each): past this, a scan of /proc costs less. */
-const MAX_NEW_PIDS_READ = 64;
+export const MAX_NEW_PIDS_READ = 64;
 
 /**
  * Classifies a Chromium process by its command line. Chromium rewrites its process title, so a

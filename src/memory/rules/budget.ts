@@ -73,15 +73,18 @@ const RAISE_AFTER_SAMPLES = 3;
  */
 export const BUDGET_BLOCK_TYPES: readonly ResourceType[] = ['image', 'media', 'font'];
 /**
- * Images, media and fonts are blocked when fewer than this many pages fit in the target beside
- * flow and the browser: below 2 the controller can run only one page at a time, so concurrency
- * has nothing left to give, and only cheaper pages can. Measured on the benchmark's heavy pages
- * (six 1024x768 images and 30 MB of objects, Chromium 156) under a 700 MB budget: 85-160 MB a
- * page as measured here (the renderers 120-320 MB with one page and the spare) beside 340 MB,
- * room for 1.6-3 pages, one page at a time at 1.6 pages/s; with the images blocked from the
- * start, 5.7 pages/s. A light page (40 MB) under the same budget leaves room for 6.
+ * Images, media and fonts are blocked when fewer pages than this fit in the target beside flow
+ * and the browser: a second page is allowed only with room for it and RAISE_MARGIN more pages'
+ * worth, so below 1 + RAISE_MARGIN the controller runs one page at a time for good, concurrency
+ * has nothing left to give, and only cheaper pages can. (With 2 here, the demo shop's pages, 2.0
+ * to 2.4 of which fit under a 700 MB budget, ran one at a time with their images for the whole
+ * run.) Measured on the benchmark's heavy pages (six 1024x768 images and 30 MB of objects,
+ * Chromium 156) under a 700 MB budget: 85-160 MB a page as measured here (the renderers 120-320
+ * MB with one page and the spare) beside 340 MB, room for 1.6-3 pages, one page at a time at 1.6
+ * pages/s; with the images blocked from the start, 5.7 pages/s. A light page (40 MB) under the
+ * same budget leaves room for 6.
  */
-const BLOCK_BELOW_PAGES = 2;
+const BLOCK_BELOW_PAGES = 1 + RAISE_MARGIN;
 /**
  * Samples in a row, with pages open, at which fewer pages fit before blocking: one sample can
  * catch a passing peak (a closed page's renderer still exiting, the GPU process rasterising).
@@ -195,7 +198,7 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
   const pagesFit = (target - otherMb) / perPage;
   state.crampedSamples = blocking && pagesFit < BLOCK_BELOW_PAGES ? state.crampedSamples + 1 : 0;
   if (state.crampedSamples >= BLOCK_AFTER_SAMPLES) {
-    const reason = `a page costs ${mb(perPage)} MB, and ${Math.round(TARGET_SHARE * 100)}% of the ${mb(budgetMb)} MB budget leaves ${mb(Math.max(0, target - otherMb))} MB for pages beside the ${mb(otherMb)} MB of flow and the browser: room for ${Math.max(0, pagesFit).toFixed(1)} pages at once, fewer than ${BLOCK_BELOW_PAGES}; the pages requested ${signals.blockableRequests} images, media or fonts so far`;
+    const reason = `a page costs ${mb(perPage)} MB, and ${Math.round(TARGET_SHARE * 100)}% of the ${mb(budgetMb)} MB budget leaves ${mb(Math.max(0, target - otherMb))} MB for pages beside the ${mb(otherMb)} MB of flow and the browser: room for ${Math.max(0, pagesFit).toFixed(1)} pages at once, fewer than the ${BLOCK_BELOW_PAGES} a second page needs; the pages requested ${signals.blockableRequests} images, media or fonts so far`;
     actions.push({ kind: 'block', types: [...BUDGET_BLOCK_TYPES], reason, freeMb, perPageMb: perPage });
     state.blocked = true;
   }

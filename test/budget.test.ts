@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { writeWorkloadPages } from '../bench/workload-pages.js';
+import { workloadVisit, writeWorkloadPages } from '../bench/workload-pages.js';
 import { findBrowser } from '../src/browser/find.js';
 import type { BrowserHandle } from '../src/browser/launch.js';
 import { BrowserSession } from '../src/browser/session.js';
@@ -289,7 +289,7 @@ describe('the budget blocks images, media and fonts on pages too heavy for it (r
             into: loaded
         - extract: { fields: { title: h1 }, add: { item: "\${{ item }}", loaded: "\${{ loaded }}" } }
 ${extra}`;
-  // Flow and the browser take 330-460 MB here beside such a page: 85% of 450 MB leaves room for fewer than 2.5 of them.
+  // Flow and the browser take 330-460 MB here beside such a page: 85% of 450 MB leaves room for fewer than 2 of them.
   // The ladder is set out of the way: this is about what the controller decides, not about what it does over the limit.
   // Sampled every 250 ms: the 24 pages can load in under 3 s (their images come from the memory
   // cache after the first visits), and at one sample a second such a run had a single sample
@@ -305,7 +305,7 @@ ${extra}`;
     assert.equal(blocks.length, 1, JSON.stringify(run.record.events.filter((event) => event.type === 'budget')));
     const [block] = blocks;
     assert.deepEqual(block.types, ['image', 'media', 'font']);
-    assert.match(block.reason, /^a page costs \d+ MB, and 85% of the 450 MB budget leaves \d+ MB for pages beside the \d+ MB of flow and the browser: room for -?\d+\.\d pages at once, fewer than the 2\.5 a second page needs; the pages requested \d+ images, media or fonts so far$/);
+    assert.match(block.reason, /^a page costs \d+ MB, and 85% of the 450 MB budget leaves \d+ MB for pages beside the \d+ MB of flow and the browser: room for -?\d+\.\d pages at once, fewer than 2; the pages requested \d+ images, media or fonts so far$/);
     assert.ok(block.totalMb! > 0 && block.perPageMb! >= 20 && block.budgetMb === 450, JSON.stringify(block));
     // The journal holds it as the run record does.
     const journal = readFileSync(join(run.file, '..', 'run', 'journal.jsonl'), 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line));
@@ -344,6 +344,34 @@ ${extra}`;
     assert.equal(run.record.counts.requestsBlocked.image, undefined);
     assert.ok(run.records.every((record) => record.loaded === 6));
     assert.deepEqual(run.record.policy.settings.block.types, ['media']);
+  });
+});
+
+describe('under a budget Chromium keeps no spare renderer (real Chromium)', () => {
+  const site = join(tmp, 'spare-site');
+  const onSite = flowRunner(site, 'budget-spare-test');
+  after(onSite.cleanup);
+  before(() => writeWorkloadPages(site));
+  const visits = `
+  - forEach:
+      items: \${{ range(0, 6) }}
+      steps:
+        - goto: \${{ serve.url }}/\${{ pages[item] }}
+        - wait: 300ms
+`;
+  /** The fewest renderer processes in a sample with the one page open: a closed page's renderer may still be exiting in some. */
+  const fewestRenderers = async (memory: string) => {
+    const run = await onSite.run(visits, { head: `vars: { pages: ${JSON.stringify(Array.from({ length: 6 }, (_, i) => workloadVisit('light', i)))} }\nmemory: { sampling: { interval: 250ms }${memory} }` });
+    assert.equal(run.exitCode, 0, run.error);
+    const counts = run.record.samples.filter((sample) => sample.pagesOpen === 1).map((sample) => sample.byKind.renderer?.count ?? 0);
+    assert.ok(counts.length >= 3, `${counts.length} samples with the page open`);
+    return Math.min(...counts);
+  };
+
+  test('one renderer fewer for the same page than with no budget: the spare, 20-30 MB that the controller would take for half a page', async () => {
+    const plain = await fewestRenderers('');
+    const budgeted = await fewestRenderers(', budgetMb: 2000');
+    assert.equal(budgeted, plain - 1, `${budgeted} renderer(s) under the budget, ${plain} without`);
   });
 });
 

@@ -172,9 +172,9 @@ describe('the budget blocks images, media and fonts', () => {
   // Pages that cost 100, 150, then 240 MB beside 340 MB: 2.6, 1.7, then 1.1 pages fit in 85% of 700 MB.
   const heavy = [start, sample(1000, 340, 100), sample(2000, 340, 150), sample(3000, 340, 240), sample(4000, 340, 60), sample(5000, 340, 250)];
   const blockAt3000 =
-    'a page costs 240 MB, and 85% of the 700 MB budget leaves 255 MB for pages beside the 340 MB of flow and the browser: room for 1.1 pages at once, fewer than the 2.5 a second page needs; the pages requested 36 images, media or fonts so far';
+    'a page costs 240 MB, and 85% of the 700 MB budget leaves 255 MB for pages beside the 340 MB of flow and the browser: room for 1.1 pages at once, fewer than 2; the pages requested 36 images, media or fonts so far';
 
-  test('pages that leave room for fewer than 2.5 at once (a second page and its margin): blocked at the second such sample in a row, once, with the figures', () => {
+  test('pages that leave room for fewer than 2 at once: blocked at the second such sample in a row, once, with the figures', () => {
     const decided = replay(decideBudget, limits, initialBudgetState(), heavy);
     assert.deepEqual(
       decided.map((actions) => actions.map((action) => (action.kind === 'block' ? [action.kind, action.types, action.reason, action.perPageMb, action.freeMb] : [action.kind]))),

@@ -55,7 +55,7 @@ const section = <Properties extends Record<string, JsonSchema>>(description: str
 /** Schema of the memory settings, shared by policy files and a workflow's `memory:` section: MemorySettings and DEFAULT_SETTINGS are read off it. */
 export const memorySettingsProperties = {
   budgetMb: setting<number | 'auto'>({
-    description: `The memory flow plus its browser may use in all, in MB (PSS). flow then decides live how many pages run at once (a loop's concurrency becomes a maximum), when to recycle the context (on measured growth) and when to collect garbage (on heap growth), blocks images, media and fonts when fewer than 2.5 pages fit (a second page and its margin) (unless block.types is set, or a step takes screenshots), and takes thresholds.limitMb from it when that is unset. auto (the default): ${CONTAINER_BUDGET_SHARE * 100}% of the container's memory limit (cgroup v2 memory.max, v1 memory.limit_in_bytes) when flow runs under one, else no budget. 0 turns it off.`,
+    description: `The memory flow plus its browser may use in all, in MB (PSS). flow then decides live how many pages run at once (a loop's concurrency becomes a maximum), when to recycle the context (on measured growth) and when to collect garbage (on heap growth), blocks images, media and fonts when fewer than 2 pages fit (unless block.types is set, or a step takes screenshots), and takes thresholds.limitMb from it when that is unset. auto (the default): ${CONTAINER_BUDGET_SHARE * 100}% of the container's memory limit (cgroup v2 memory.max, v1 memory.limit_in_bytes) when flow runs under one, else no budget. 0 turns it off.`,
     examples: [1000, 'auto'],
     anyOf: [
       { type: 'number', minimum: 0 },

@@ -204,7 +204,8 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     const settings = policy.settings;
     const browserSettings = { ...workflow.browser, headless: args.headed ? false : workflow.browser.headless };
     optimizeRunnerHeapFor(settings.gc.optimizeFor);
-    const launchExtras = { diskCacheBytes: settings.cache.maxSizeMb ? settings.cache.maxSizeMb * 1024 * 1024 : undefined, smallPageHeaps: settings.gc.optimizeFor === 'memory' };
+    const budget = resolveBudget(settings.budgetMb, shownOrigin(policy.origins.budgetMb), CONTAINER_BUDGET_SHARE);
+    const launchExtras = { diskCacheBytes: settings.cache.maxSizeMb ? settings.cache.maxSizeMb * 1024 * 1024 : undefined, smallPageHeaps: settings.gc.optimizeFor === 'memory', noSpareRenderer: budget !== undefined };
     let manager: MemoryManager | undefined;
     handle = await startBrowser(browserSettings, launchExtras);
     events.emit('browser', { event: 'started', mode: handle.mode, version: handle.version, executablePath: handle.executablePath });
@@ -231,7 +232,6 @@ export async function runWorkflowFile(path: string, options: RunOptions = {}): P
     });
     // A remote browser's processes are not measured here: a budget over flow's own process would mean nothing.
     const ownBrowser = handle.mode === 'launch' || handle.mode === 'profile';
-    const budget = resolveBudget(settings.budgetMb, shownOrigin(policy.origins.budgetMb), CONTAINER_BUDGET_SHARE);
     if (budget && !ownBrowser) events.emit('log', { message: `the memory budget (${budget.reason}) is not applied: the browser is remote, and its processes are not flow's to measure` });
     // The budget may block images, media and fonts only where the user chose no block.types and no step needs them.
     const needsPixels = budget && ownBrowser ? stepNeedingPixels(workflow.steps) : undefined;

@@ -20,8 +20,6 @@ const ASSUMED_PAGE_MB = 100;
 const ASSUMED_BROWSER_MB = 400;
 /** No page is taken to cost less: an idle renderer alone is about this. */
 const MIN_PAGE_MB = 20;
-/** One more page is allowed only when this many pages' cost fit in what is free: a page measured while it loads looks smaller than it becomes. */
-const RAISE_MARGIN = 1.5;
 /**
  * After a change, its effect is measured over this many samples with pages open, and for at
  * least RAISE_HOLD_MS, before concurrency is raised again: the new lanes' pages must open and
@@ -74,17 +72,14 @@ const RAISE_AFTER_SAMPLES = 3;
 export const BUDGET_BLOCK_TYPES: readonly ResourceType[] = ['image', 'media', 'font'];
 /**
  * Images, media and fonts are blocked when fewer pages than this fit in the target beside flow
- * and the browser: a second page is allowed only with room for it and RAISE_MARGIN more pages'
- * worth, so below 1 + RAISE_MARGIN the controller runs one page at a time for good, concurrency
- * has nothing left to give, and only cheaper pages can. (With 2 here, the demo shop's pages, 2.0
- * to 2.4 of which fit under a 700 MB budget, ran one at a time with their images for the whole
- * run.) Measured on the benchmark's heavy pages (six 1024x768 images and 30 MB of objects,
- * Chromium 156) under a 700 MB budget: 85-160 MB a page as measured here (the renderers 120-320
- * MB with one page and the spare) beside 340 MB, room for 1.6-3 pages, one page at a time at 1.6
- * pages/s; with the images blocked from the start, 5.7 pages/s. A light page (40 MB) under the
- * same budget leaves room for 6.
+ * and the browser: below 2 the controller runs one page at a time, so concurrency has nothing
+ * left to give, and only cheaper pages can. Measured on the benchmark's heavy pages (six
+ * 1024x768 images and 30 MB of objects, Chromium 156) under a 700 MB budget: 85-160 MB a page
+ * as measured here (the renderers 120-320 MB with one page and the spare) beside 340 MB, room
+ * for 1.6-3 pages, one page at a time at 1.6 pages/s; with the images blocked from the start,
+ * 5.7 pages/s. A light page (40 MB) under the same budget leaves room for 6.
  */
-const BLOCK_BELOW_PAGES = 1 + RAISE_MARGIN;
+const BLOCK_BELOW_PAGES = 2;
 /**
  * Samples in a row, with pages open, at which fewer pages fit before blocking: one sample can
  * catch a passing peak (a closed page's renderer still exiting, the GPU process rasterising).
@@ -183,8 +178,8 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
   const figures = sampled
     ? `${mb(freeMb)} MB free of the ${mb(budgetMb)} MB budget, ${mb(perPage)} MB a page${measured ? '' : ` (assumed: no page measured ${state.blocked ? 'since blocking' : 'yet'})`}`
     : `the ${mb(budgetMb)} MB budget, before any sample: ${ASSUMED_BROWSER_MB} MB assumed for flow and the browser, ${ASSUMED_PAGE_MB} MB a page`;
-  // Lanes wait for a turn, and one more page fits in what the target leaves.
-  const roomToRaise = (allowance: number, room: number) => signals.waiting > 0 && allowance < maxAllowance && room >= perPage * RAISE_MARGIN;
+  // Lanes wait for a turn, and one more page fits in what the target leaves: a page's cost is the largest of the last samples, and the target leaves 15% of the budget. (A margin of half a page more kept light pages one at a time under 700 MB once Chromium's spare renderer no longer halved what a page was measured to cost.)
+  const roomToRaise = (allowance: number, room: number) => signals.waiting > 0 && allowance < maxAllowance && room >= perPage;
   const setAllowance = (to: number, why: string) => {
     if (to === state.allowance) return;
     actions.push({ kind: 'set-allowance', from: state.allowance, to, reason: why, freeMb, perPageMb: perPage });
@@ -198,7 +193,7 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
   const pagesFit = (target - otherMb) / perPage;
   state.crampedSamples = blocking && pagesFit < BLOCK_BELOW_PAGES ? state.crampedSamples + 1 : 0;
   if (state.crampedSamples >= BLOCK_AFTER_SAMPLES) {
-    const reason = `a page costs ${mb(perPage)} MB, and ${Math.round(TARGET_SHARE * 100)}% of the ${mb(budgetMb)} MB budget leaves ${mb(Math.max(0, target - otherMb))} MB for pages beside the ${mb(otherMb)} MB of flow and the browser: room for ${Math.max(0, pagesFit).toFixed(1)} pages at once, fewer than the ${BLOCK_BELOW_PAGES} a second page needs; the pages requested ${signals.blockableRequests} images, media or fonts so far`;
+    const reason = `a page costs ${mb(perPage)} MB, and ${Math.round(TARGET_SHARE * 100)}% of the ${mb(budgetMb)} MB budget leaves ${mb(Math.max(0, target - otherMb))} MB for pages beside the ${mb(otherMb)} MB of flow and the browser: room for ${Math.max(0, pagesFit).toFixed(1)} pages at once, fewer than ${BLOCK_BELOW_PAGES}; the pages requested ${signals.blockableRequests} images, media or fonts so far`;
     actions.push({ kind: 'block', types: [...BUDGET_BLOCK_TYPES], reason, freeMb, perPageMb: perPage });
     state.blocked = true;
   }
@@ -206,21 +201,21 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
   const allowance = state.allowance;
   if (allowance === undefined) {
     const room = target - Math.max(signals.totalMb, ASSUMED_BROWSER_MB);
-    setAllowance(clamp(Math.floor(room / (perPage * RAISE_MARGIN)), 1, maxAllowance), figures);
+    setAllowance(clamp(Math.floor(room / perPage), 1, maxAllowance), figures);
   } else {
     const room = target - expectedMb(allowance);
     if (room < 0 && allowance > 1 && signals.running <= allowance) {
       // More items running than allowed means the last cut is still taking effect as they end: no second cut for the same excess.
       setAllowance(clamp(Math.min(allowance, Math.max(1, signals.running)) - Math.ceil(-room / perPage), 1, maxAllowance), `${figures}: ${mb(expectedMb(allowance))} MB expected at ${allowance} at once, over ${Math.round(TARGET_SHARE * 100)}% of the budget`);
     } else if (state.pageSamples >= RAISE_AFTER_SAMPLES && roomToRaise(allowance, room) && lastChangeMeasured(state, signals.t)) {
-      const more = Math.min(Math.floor(room / (perPage * RAISE_MARGIN)), signals.waiting, allowance);
+      const more = Math.min(Math.floor(room / perPage), signals.waiting, allowance);
       setAllowance(clamp(allowance + more, 1, maxAllowance), figures);
     }
   }
 
   // Collecting and recycling pay only where memory holds the run back: lanes wait, or it is over the target.
   const room = target - expectedMb(state.allowance ?? 1);
-  const bound = room < 0 || (signals.waiting > 0 && room < perPage * RAISE_MARGIN);
+  const bound = room < 0 || (signals.waiting > 0 && room < perPage);
   if (growthMb !== undefined && bound && growthMb >= Math.max(RECYCLE_MIN_MB, perPage) && signals.pagesVisited - state.context.startVisited >= RECYCLE_MIN_PAGES) {
     actions.push({ kind: 'recycle-context', reason: `budget: flow and the browser grew ${mb(growthMb)} MB over ${signals.pagesVisited - state.context.startVisited} pages in this context, more than a page's ${mb(perPage)} MB, with ${mb(freeMb)} MB free` });
     // Counted from here until the new context is seen, so one growth asks for one recycle.

@@ -12,6 +12,7 @@ import { BrowserSession } from '../src/browser/session.js';
 import { PageBlocking } from '../src/memory/blocking.js';
 import { PageMeter } from '../src/memory/page-metrics.js';
 import { containerMemoryLimit, resolveBudget } from '../src/memory/cgroup.js';
+import { classifyProcess, listDescendants } from '../src/memory/processes.js';
 import { decide, initialBudgetState, TARGET_SHARE, type BudgetAction, type BudgetSignals, type BudgetState } from '../src/memory/rules/budget.js';
 import { reportView } from '../src/report/view.js';
 import { RunEvents } from '../src/runner/events.js';
@@ -126,19 +127,26 @@ describe('the budget controller, on recorded samples', () => {
     assert.deepEqual([790, 800, 800, 795, 805].map(soon), [undefined, 250, undefined, undefined, 250]);
   });
 
-  test('over its target, collects as often as keeps collections to 4% of the run: every 500 ms with one page open, every 2 s with four', () => {
-    const gcTimes = (pagesOpen: number) => {
+  test('over its target, collects as often as keeps collections to 4% of the run, at what the last took; close to the budget every 500 ms whatever they cost', () => {
+    /** Times of the collections over 6 s of samples 250 ms apart, the total at `totalAt(t)`. */
+    const gcTimes = (pagesOpen: number, gcMsPerPage?: number, totalAt: (t: number) => number = () => 620) => {
       let state: BudgetState = { ...initialBudgetState(), allowance: pagesOpen, pageCosts: [150], pageSamples: 5 };
       const times: number[] = [];
-      for (let t = 0; t <= 4000; t += 250) {
-        const decided = decide({ t, totalMb: 650, renderersMb: 150 * pagesOpen, renderers: pagesOpen, pagesOpen, running: pagesOpen, waiting: 1, pagesVisited: t / 100, contextGeneration: 1 }, { budgetMb: 700, maxAllowance: 8 }, state);
+      for (let t = 0; t <= 6000; t += 250) {
+        const decided = decide({ t, totalMb: totalAt(t), renderersMb: 150 * pagesOpen, renderers: pagesOpen, pagesOpen, running: pagesOpen, waiting: 1, pagesVisited: t / 100, contextGeneration: 1, gcMsPerPage }, { budgetMb: 700, maxAllowance: 8 }, state);
         state = decided.state;
         if (decided.actions.some((action) => action.kind === 'gc')) times.push(t);
       }
       return times;
     };
-    assert.deepEqual(gcTimes(1), [0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000]);
-    assert.deepEqual(gcTimes(4), [0, 2000, 4000]);
+    // 620 MB: over the 595 MB target, in the lower half of what is left below 700. 20 ms a page assumed until a collection is measured.
+    assert.deepEqual(gcTimes(1), [0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000, 5500, 6000]);
+    assert.deepEqual(gcTimes(4), [0, 2000, 4000, 6000]);
+    // A heavy page's collection takes 120 ms: 4% of the run is one every 3 s.
+    assert.deepEqual(gcTimes(1, 120), [0, 3000, 6000]);
+    // In the upper half (from 647.5 MB), or climbing toward the budget fast enough to reach it within a second, every 500 ms however long they take.
+    assert.deepEqual(gcTimes(1, 120, () => 660), [0, 500, 1000, 1500, 2000, 2500, 3000, 3500, 4000, 4500, 5000, 5500, 6000]);
+    assert.deepEqual(gcTimes(1, 120, (t) => (t === 1000 ? 630 : 600)), [0, 1000, 4000], '30 MB in 250 ms at 630 MB reaches 700 within a second');
   });
 
   test('recycles on measured growth of the context only while memory holds the run back; collects on heap growth', () => {
@@ -347,7 +355,7 @@ ${extra}`;
   });
 });
 
-describe('under a budget Chromium keeps no spare renderer (real Chromium)', () => {
+describe('under a budget Chromium keeps no spare renderer, and V8 keeps heaps small (real Chromium)', () => {
   const site = join(tmp, 'spare-site');
   const onSite = flowRunner(site, 'budget-spare-test');
   after(onSite.cleanup);
@@ -359,19 +367,37 @@ describe('under a budget Chromium keeps no spare renderer (real Chromium)', () =
         - goto: \${{ serve.url }}/\${{ pages[item] }}
         - wait: 300ms
 `;
-  /** The fewest renderer processes in a sample with the one page open: a closed page's renderer may still be exiting in some. */
-  const fewestRenderers = async (memory: string) => {
-    const run = await onSite.run(visits, { head: `vars: { pages: ${JSON.stringify(Array.from({ length: 6 }, (_, i) => workloadVisit('light', i)))} }\nmemory: { sampling: { interval: 250ms }${memory} }` });
+  /**
+   * The fewest renderer processes in a sample with the one page open (a closed page's renderer
+   * may still be exiting in some), and whether the renderers ran V8 size-optimised, read from
+   * their command lines while the run goes.
+   */
+  const observe = async (memory: string) => {
+    let sizeOptimised = false;
+    const watch = setInterval(() => {
+      for (const pid of listDescendants()) {
+        if (classifyProcess(pid) !== 'renderer') continue;
+        try {
+          if (readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--optimize-for-size')) sizeOptimised = true;
+        } catch {
+          // Exited between the listing and the read.
+        }
+      }
+    }, 100);
+    const run = await onSite.run(visits, { head: `vars: { pages: ${JSON.stringify(Array.from({ length: 6 }, (_, i) => workloadVisit('light', i)))} }\nmemory: { sampling: { interval: 250ms }${memory} }` }).finally(() => clearInterval(watch));
     assert.equal(run.exitCode, 0, run.error);
     const counts = run.record.samples.filter((sample) => sample.pagesOpen === 1).map((sample) => sample.byKind.renderer?.count ?? 0);
     assert.ok(counts.length >= 3, `${counts.length} samples with the page open`);
-    return Math.min(...counts);
+    return { renderers: Math.min(...counts), sizeOptimised };
   };
 
-  test('one renderer fewer for the same page than with no budget: the spare, 20-30 MB that the controller would take for half a page', async () => {
-    const plain = await fewestRenderers('');
-    const budgeted = await fewestRenderers(', budgetMb: 2000');
-    assert.equal(budgeted, plain - 1, `${budgeted} renderer(s) under the budget, ${plain} without`);
+  test('one renderer fewer for the same page than with no budget (the spare, 20-30 MB that the controller would take for half a page); pages run V8 size-optimised unless gc.optimizeFor says speed', async () => {
+    const plain = await observe('');
+    const budgeted = await observe(', budgetMb: 2000');
+    assert.equal(budgeted.renderers, plain.renderers - 1, `${budgeted.renderers} renderer(s) under the budget, ${plain.renderers} without`);
+    assert.deepEqual([plain.sizeOptimised, budgeted.sizeOptimised], [false, true]);
+    const chosen = await observe(', budgetMb: 2000, gc: { optimizeFor: speed }');
+    assert.equal(chosen.sizeOptimised, false, 'the user chose speed');
   });
 });
 

@@ -14,6 +14,7 @@ import { listDescendants, readMemory } from '../src/memory/processes.js';
 import { MemorySampler } from '../src/memory/sampler.js';
 import { RESOURCE_TYPES } from '../src/policy/settings.js';
 import { memoryStats } from '../src/memory/stats.js';
+import { reportView } from '../src/report/view.js';
 import type { RunEvent } from '../src/runner/run-record.js';
 import { stopGroup } from './support/process-group.js';
 import { flowRunner } from './support/run-flow.js';
@@ -313,6 +314,11 @@ describe('enforcement', () => {
     assert.ok(afterChurn, JSON.stringify(gcs));
     assert.ok(afterChurn.jsHeapAfterMb! < afterChurn.jsHeapBeforeMb! - 5, `JS heap ${afterChurn.jsHeapBeforeMb} → ${afterChurn.jsHeapAfterMb} MB`);
     assert.equal(afterChurn.reason, 'every 3 steps');
+    // How long the collection took, which the budget paces its collections by, and the report's Actions table shows.
+    assert.ok(afterChurn.durationMs! > 0 && afterChurn.durationMs! < 5000, JSON.stringify(afterChurn));
+    const { view } = reportView(run.record, { reportDir: join(run.file, '..') });
+    const row = view.actions.rows.find((r) => r.what === 'garbage collection' && r.reason === 'every 3 steps');
+    assert.ok(row && row.durationMs === afterChurn.durationMs, JSON.stringify(view.actions.rows));
   });
 
   test('crossing limitMb climbs the ladder, one rung per cooldown, each action recorded with its effect', async () => {

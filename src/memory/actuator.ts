@@ -37,6 +37,8 @@ export class MemoryActuator {
   private readonly effects = new Set<Promise<void>>();
   private performing = false;
   private stopping = false;
+  /** What the last garbage collection took a page open, ms: a heavy page's takes 100-140, a light one's 20. */
+  private gcMsPerPage?: number;
 
   constructor(private readonly options: ActuatorOptions) {}
 
@@ -47,6 +49,11 @@ export class MemoryActuator {
    */
   get ending(): boolean {
     return this.stopping;
+  }
+
+  /** What the last garbage collection took a page open (ms), once one was taken with pages open. */
+  get lastGcMsPerPage(): number | undefined {
+    return this.gcMsPerPage;
   }
 
   /** Takes the action; resolves when it has been taken (its effect is measured by the next sample, later). */
@@ -152,7 +159,7 @@ export class MemoryActuator {
   }
 
   /** Collects garbage in every open page and in flow, measuring the pages' JS heap around it. */
-  private async collectGarbage(): Promise<{ pages: number; jsHeapBeforeMb?: number; jsHeapAfterMb?: number }> {
+  private async collectGarbage(): Promise<{ pages: number; jsHeapBeforeMb?: number; jsHeapAfterMb?: number; durationMs: number }> {
     const pages = this.options.session.pages();
     const heapOf = async () => {
       const metrics = await Promise.all(pages.map((page) => this.options.sampler.pageMeter.read(page, 'sampling')));
@@ -160,10 +167,13 @@ export class MemoryActuator {
       return measured.length ? measured.reduce((sum, m) => sum + m.jsHeapUsedMb, 0) : undefined;
     };
     const jsHeapBeforeMb = await heapOf();
+    const started = performance.now();
     await Promise.all(pages.map((page) => page.requestGC().catch(() => undefined)));
     collectRunnerGarbage();
+    const durationMs = performance.now() - started;
+    if (pages.length > 0) this.gcMsPerPage = durationMs / pages.length;
     const jsHeapAfterMb = await heapOf();
-    return { pages: pages.length, jsHeapBeforeMb, jsHeapAfterMb };
+    return { pages: pages.length, jsHeapBeforeMb, jsHeapAfterMb, durationMs };
   }
 
   private async maintainCache(reason: string): Promise<void> {

@@ -136,7 +136,7 @@ export class MemoryManager {
     const totalMb = totalOf(sample);
     if (totalMb === undefined || this.actuator.ending) return;
     const t = this.now();
-    if (this.options.budget) this.runBudget({ ...budgetSignals(sample, totalMb, this.options.session, t), blockableRequests: this.blocking.blockableRequests }, totalMb);
+    if (this.options.budget) this.runBudget({ ...budgetSignals(sample, totalMb, this.options.session, t), blockableRequests: this.blocking.blockableRequests, gcMsPerPage: this.actuator.lastGcMsPerPage }, totalMb);
     this.runThresholds(t, totalMb);
   }
 

@@ -80,7 +80,7 @@ export const memorySettingsProperties = {
       optimizeFor: setting<(typeof GC_MODES)[number]>({
         enum: [...GC_MODES],
         description:
-          "speed: pages' JavaScript runs as Chromium sets it. memory: V8's size-optimised mode in every page (--js-flags=--optimize-for-size) and in flow itself, which collects sooner and keeps each page's heap small; set when flow starts the browser.",
+          "speed: pages' JavaScript runs as Chromium sets it. memory: V8's size-optimised mode in every page (--js-flags=--optimize-for-size) and in flow itself, which collects sooner and keeps each page's heap small; set when flow starts the browser. Under a memory budget (budgetMb) memory unless set.",
         examples: ['memory'],
         default: 'speed',
       }),

@@ -260,7 +260,7 @@ function actionRow(event: RunEvent): ActionRow[] {
     case 'budget':
       return [{ t: event.t, what: budgetDecision(event), reason: event.reason, beforeMb: event.totalMb ?? null, afterMb: null, freedMb: null, durationMs: null, effect: '' }];
     case 'gc':
-      return [{ t: event.t, what: 'garbage collection', reason: event.reason, ...gain(event.beforeMb, event.afterMb), durationMs: null, effect: `${event.pages} page(s)${event.jsHeapBeforeMb !== undefined && event.jsHeapAfterMb !== undefined ? `, their JS heap ${event.jsHeapBeforeMb.toFixed(1)} → ${event.jsHeapAfterMb.toFixed(1)} MB` : ''}` }];
+      return [{ t: event.t, what: 'garbage collection', reason: event.reason, ...gain(event.beforeMb, event.afterMb), durationMs: event.durationMs ?? null, effect: `${event.pages} page(s)${event.jsHeapBeforeMb !== undefined && event.jsHeapAfterMb !== undefined ? `, their JS heap ${event.jsHeapBeforeMb.toFixed(1)} → ${event.jsHeapAfterMb.toFixed(1)} MB` : ''}` }];
     default:
       return [];
   }

@@ -155,7 +155,7 @@ export type RunEvent =
   | { type: 'action'; t: number; at: string; action: MemoryAction | 'trim-cache' | 'clear-cache'; reason: string; beforeMb?: number; afterMb?: number; durationMs?: number; effect: string }
   | { type: 'leak'; t: number; at: string; kind: LeakKind; stepId?: string; file?: string; line?: number; message: string; amount: number }
   | { type: 'recycle'; t: number; at: string; what: 'context' | 'browser'; reason: string; durationMs: number; beforeMb?: number; afterMb?: number }
-  | { type: 'gc'; t: number; at: string; reason: string; beforeMb?: number; afterMb?: number; pages: number; jsHeapBeforeMb?: number; jsHeapAfterMb?: number }
+  | { type: 'gc'; t: number; at: string; reason: string; beforeMb?: number; afterMb?: number; pages: number; jsHeapBeforeMb?: number; jsHeapAfterMb?: number; durationMs?: number }
   | { type: 'crash'; t: number; at: string; what: 'browser' | 'page'; message: string; recovered: boolean }
   | BudgetEvent;
 

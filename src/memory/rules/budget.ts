@@ -52,14 +52,23 @@ const GC_GROWTH_SHARE = 0.04;
 /** Collections come at most this often; over the target, when they are what holds memory down, more often. */
 const GC_MIN_GAP_MS = 5000;
 /**
- * Over the target, collections come as often as keeps them to this share of the run, at about
- * GC_MS_A_PAGE each page open, and no more often than GC_OVER_TARGET_MIN_GAP_MS. A page that
- * navigates from document to document leaves each one's objects to the collector: one heavy
- * page at a time, its renderer grew from 170 to 530 MB in 2 s between collections 2 s apart.
+ * Over the target, collections come as often as keeps them to this share of the run, at what
+ * the last one took a page open (GC_MS_A_PAGE until one is measured), and no more often than
+ * GC_OVER_TARGET_MIN_GAP_MS. A page that navigates from document to document leaves each one's
+ * objects to the collector: one heavy page at a time, its renderer grew from 170 to 530 MB in
+ * 2 s between collections 2 s apart. A heavy page's collection takes 100-140 ms, not a light
+ * one's 20: at the 20 assumed, collections every 500 ms took a quarter of such a run.
  */
 const GC_OVER_TARGET_SHARE = 0.04;
 const GC_MS_A_PAGE = 20;
 const GC_OVER_TARGET_MIN_GAP_MS = 500;
+/**
+ * Except close to the budget: in the upper half of the 15% between the target and the budget, or
+ * climbing fast enough to reach the budget within GC_LOOKAHEAD_MS, collections come every
+ * GC_OVER_TARGET_MIN_GAP_MS whatever they cost. Heavy pages one at a time under 700 MB, collected
+ * every 3 s (4% of the run at 120 ms each), peaked at 773 and 815 MB.
+ */
+const GC_LOOKAHEAD_MS = 1000;
 /** A page's cost is the largest measured over this many samples: one taken while pages load sees them half-built. */
 const PAGE_COST_SAMPLES = 8;
 /** Samples with pages open before concurrency is first raised: the first see pages still loading. */
@@ -107,6 +116,8 @@ export interface BudgetSignals {
   heapMb?: number;
   /** Changes whenever the browser context is replaced (recycle, restart, crash). */
   contextGeneration: number;
+  /** What the last garbage collection took a page open (ms), once one was measured. */
+  gcMsPerPage?: number;
   /** Requests for images, media and fonts the pages made so far, when they are counted (the budget may block them); blocking them saves nothing on pages without any. */
   blockableRequests?: number;
 }
@@ -139,8 +150,9 @@ export interface BudgetState {
   crampedSamples: number;
   /** Images, media and fonts are blocked: decided once, for the rest of the run. */
   blocked: boolean;
-  /** The total of the last sample. */
+  /** The total of the last sample, and its time. */
   lastTotalMb?: number;
+  lastT?: number;
 }
 
 export type BudgetAction =
@@ -224,14 +236,17 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
 
   const heapBase = state.heapBaseMb;
   const heapGrowth = signals.heapMb !== undefined && heapBase !== undefined ? signals.heapMb - heapBase : 0;
-  const overTargetGapMs = Math.max(GC_OVER_TARGET_MIN_GAP_MS, (signals.pagesOpen * GC_MS_A_PAGE) / GC_OVER_TARGET_SHARE);
+  const gcMsPerPage = signals.gcMsPerPage ?? GC_MS_A_PAGE;
+  const climbMbPerMs = previous.lastTotalMb !== undefined && previous.lastT !== undefined && signals.t > previous.lastT ? (signals.totalMb - previous.lastTotalMb) / (signals.t - previous.lastT) : 0;
+  const nearBudget = signals.totalMb >= (target + budgetMb) / 2 || signals.totalMb + Math.max(0, climbMbPerMs) * GC_LOOKAHEAD_MS >= budgetMb;
+  const overTargetGapMs = nearBudget ? GC_OVER_TARGET_MIN_GAP_MS : Math.max(GC_OVER_TARGET_MIN_GAP_MS, (signals.pagesOpen * gcMsPerPage) / GC_OVER_TARGET_SHARE);
   const gcDue = signals.t - state.gcAt >= (room < 0 ? overTargetGapMs : GC_MIN_GAP_MS);
   if (gcDue && heapGrowth >= Math.max(GC_MIN_GROWTH_MB, budgetMb * GC_GROWTH_SHARE)) {
     actions.push({ kind: 'gc', reason: `budget: JS heap ${mb(signals.heapMb!)} MB, ${mb(heapGrowth)} MB over its ${mb(heapBase!)} MB after the last collection` });
   } else if (gcDue && bound && signals.pagesOpen > 0) {
     // Pages leave the memory of the documents they left (array buffers, images) to the collector, which the JS heap does not show.
-    const held = room < 0 ? `over ${Math.round(TARGET_SHARE * 100)}% of the budget` : `${signals.waiting} lane(s) waiting for room`;
-    actions.push({ kind: 'gc', reason: `budget: ${mb(freeMb)} MB free, ${held}: collecting the garbage of ${signals.pagesOpen} page(s) costs about ${GC_MS_A_PAGE} ms each` });
+    const held = room < 0 ? (nearBudget ? `close to the budget` : `over ${Math.round(TARGET_SHARE * 100)}% of the budget`) : `${signals.waiting} lane(s) waiting for room`;
+    actions.push({ kind: 'gc', reason: `budget: ${mb(freeMb)} MB free, ${held}: collecting the garbage of ${signals.pagesOpen} page(s) costs about ${Math.round(gcMsPerPage)} ms each${signals.gcMsPerPage === undefined ? ' (assumed: none measured yet)' : ''}` });
   }
   if (actions.some((action) => action.kind === 'gc')) {
     state.gcAt = signals.t;
@@ -250,6 +265,7 @@ export function decide(signals: BudgetSignals, limits: BudgetLimits, previous: B
   // Over the target, what the controller does (collect, cut) must follow closely what grows; climbing within a page of it, pages still loading can cross it between two samples. A run that holds under it samples at its interval (each sample is 1.6 KB of journal).
   const nearTarget = signals.pagesOpen > 0 && (room < 0 || (room < perPage && signals.totalMb > (previous.lastTotalMb ?? Infinity)));
   state.lastTotalMb = signals.totalMb;
+  state.lastT = signals.t;
   const finding = measuring || mayRaise || nearTarget || state.crampedSamples > 0;
   return { actions, state, ...(finding && { sampleWithinMs: LEARNING_SAMPLE_MS }) };
 }

@@ -306,7 +306,7 @@ ${extra}`;
   const blocksOf = (events: RunEvent[]) => events.filter((event): event is BudgetBlock => event.type === 'budget' && event.what === 'block');
 
   test('blocks them once, says why in the journal and the report, and the pages after load no images; what is extracted is the same', async () => {
-    // Each page is held open a while: 24 pages from the memory cache can otherwise come and go between the two samples in a row a block needs.
+    // Each page is held open a while: 24 quick pages can otherwise come and go between the two samples in a row a block needs.
     const run = await onSite.run(loop('  - wait: 300ms\n'), { head: head() });
     assert.equal(run.exitCode, 0, run.error);
     const blocks = blocksOf(run.record.events);

@@ -37,7 +37,7 @@ export class MemoryActuator {
   private readonly effects = new Set<Promise<void>>();
   private performing = false;
   private stopping = false;
-  /** What the last garbage collection took a page open, ms: a heavy page's takes 100-140, a light one's 20. */
+  /** What the last garbage collection took a page open, ms: a heavy bench page's took 95-140 alone and 175-490 in a crawl, a light one's about 20. */
   private gcMsPerPage?: number;
 
   constructor(private readonly options: ActuatorOptions) {}

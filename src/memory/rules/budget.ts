@@ -56,8 +56,9 @@ const GC_MIN_GAP_MS = 5000;
  * the last one took a page open (GC_MS_A_PAGE until one is measured), and no more often than
  * GC_OVER_TARGET_MIN_GAP_MS. A page that navigates from document to document leaves each one's
  * objects to the collector: one heavy page at a time, its renderer grew from 170 to 530 MB in
- * 2 s between collections 2 s apart. A heavy page's collection takes 100-140 ms, not a light
- * one's 20: at the 20 assumed, collections every 500 ms took a quarter of such a run.
+ * 2 s between collections 2 s apart. A heavy page's collection took 95-140 ms alone and
+ * 175-490 ms in a crawl, not a light one's 20: at the 20 assumed, collections every 500 ms
+ * took a quarter of such a run.
  */
 const GC_OVER_TARGET_SHARE = 0.04;
 const GC_MS_A_PAGE = 20;
